@@ -1,0 +1,17 @@
+"""Pydantic models passed between the stages and written as tables."""
+from schemas.document import (
+    ExtractedDocument,
+    NormalizedDocument,
+    Section,
+    SegmentedDocument,
+    Sentence,
+    SourceDocument,
+)
+from schemas.records import DocumentFacts, DocumentRecord, EntityRecord, FigureRecord, IssueRecord
+from schemas.text import TextMap
+
+__all__ = [
+    "DocumentFacts", "DocumentRecord", "EntityRecord", "ExtractedDocument", "FigureRecord",
+    "IssueRecord", "NormalizedDocument", "Section", "SegmentedDocument", "Sentence",
+    "SourceDocument", "TextMap",
+]

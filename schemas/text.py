@@ -1,0 +1,61 @@
+"""Offset maps: how a derived text (HTML's visible text, the normalised text)
+points back into the original decoded text.
+
+Every stage that rewrites text returns the new text together with a
+`TextMap`, so that any span the extractors find in the clean text can be
+turned into `[start, end)` of the original, where `original[start:end]`
+is what a reader sees in the source file.
+"""
+from __future__ import annotations
+
+from array import array
+
+
+class TextMap:
+    """For each character i of a derived text: `starts[i]`, `ends[i]`, the
+    original characters it came from.
+
+    A copied character has `ends[i] == starts[i] + 1`; a decoded HTML entity
+    covers several original characters; an inserted separator (a line break
+    between two table cells) has `starts[i] == ends[i]`, a zero-width point.
+    """
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, starts: array, ends: array):
+        if len(starts) != len(ends):
+            raise ValueError("starts and ends differ in length")
+        self.starts = starts
+        self.ends = ends
+
+    @classmethod
+    def identity(cls, n: int) -> "TextMap":
+        return cls(array("q", range(n)), array("q", range(1, n + 1)))
+
+    @classmethod
+    def from_indices(cls, indices: list[int] | array) -> "TextMap":
+        """A map for a text whose characters each came from one original character."""
+        starts = array("q", indices)
+        return cls(starts, array("q", (i + 1 for i in starts)))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span that derived characters `[start, end)` came from."""
+        if not 0 <= start < end <= len(self.starts):
+            raise IndexError(f"span [{start}, {end}) outside a text of {len(self.starts)} characters")
+        return self.starts[start], self.ends[end - 1]
+
+    def then(self, outer: "TextMap") -> "TextMap":
+        """Compose: `self` maps text C into text B, `outer` maps B into the
+        original A; the result maps C straight into A."""
+        o_starts, o_ends = outer.starts, outer.ends
+        n_outer = len(o_starts)
+        starts = array("q", (o_starts[i] if i < n_outer else o_ends[-1] for i in self.starts))
+        ends = array(
+            "q",
+            (o_ends[j - 1] if j > i else (o_starts[i] if i < n_outer else o_ends[-1])
+             for i, j in zip(self.starts, self.ends)),
+        )
+        return TextMap(starts, ends)

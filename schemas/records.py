@@ -27,8 +27,8 @@ class DocumentFacts(BaseModel):
     publish_date: str = Field("", description="ISO date of publication; the signature date when no other is given.", examples=["2024-01-19"])
 
 
-class DocumentRecord(DocumentFacts):
-    """documents.csv: one row for every input file, whatever happened to it."""
+class SourceFile(BaseModel):
+    """Where a document came from and whether it could be read."""
 
     doc_id: str = Field(description="The file's path relative to the input folder it was found under (its name when given directly).", examples=["seeds/000_29a50878a8927d2e.txt"])
     path: str = Field(description="The path the file was read from.", examples=["data/raw/seeds/000_29a50878a8927d2e.txt"])
@@ -37,6 +37,12 @@ class DocumentRecord(DocumentFacts):
     format: str = Field("", description="txt, md or html.", examples=["txt"])
     status: Literal["ok", "empty", "error"] = Field("ok", description="ok: read and extracted; empty: no text in it; error: could not be read (see error).", examples=["ok"])
     error: str = Field("", description="What went wrong, for status empty or error.", examples=["not valid text: 38% of the first 4096 bytes are control bytes (a binary file?)"])
+
+
+class DocumentRecord(DocumentFacts, SourceFile):
+    """documents.csv: one row for every input file, whatever happened to it:
+    the source file's columns, then the document facts, then the counts."""
+
     n_chars: int = Field(0, description="Characters in the original decoded text.", examples=[12556])
     n_figures: int = Field(0, description="Figures extracted from it.", examples=[69])
 

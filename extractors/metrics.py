@@ -1,0 +1,133 @@
+"""The metric catalog (data/metrics.toml) and the mapping of a figure to a metric id.
+
+A figure's meaning is in the words around it: the clause before the number
+("其中警告"), the noun after its unit ("发现322个问题"), and, for generic
+words such as 法制审核 or 纠错, the act type the sentence or section is about
+(行政处罚, 行政强制措施 …: the catalog's [scopes]). Every metric whose
+wording matches competes; the most specific wording wins.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+GAP = ".{0,12}?"
+SEPARATOR = "␟"  # joins the clause before the number and the noun after it
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    clause: str  # the words from the clause start to the number
+    following: str  # the noun phrase right after the unit, if any
+    before: str  # the section path and the sentence up to the figure
+    unit: str
+    kind: str  # count, money, percent, other
+    is_change: bool = False  # 同比下降17%: a change, not the level a metric measures
+
+
+@dataclass
+class Metric:
+    id: str
+    name: str
+    kind: str
+    parent: str = ""
+    partition: str = ""
+    not_above: str = ""
+    units: tuple[str, ...] = ()
+    requires: regex.Pattern | None = None
+    weight: int = 0
+    patterns: list[tuple[regex.Pattern, int]] = field(default_factory=list)  # (pattern, specificity)
+    family_patterns: list[tuple[regex.Pattern, int]] = field(default_factory=list)
+
+    @property
+    def family(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+def _compile(pattern: str) -> tuple[regex.Pattern, int]:
+    """A catalog wording as a pattern, with its specificity: the number of
+    characters it names outright (gaps and look-arounds do not count)."""
+    literal = regex.sub(r"\(\?<?[!=][^)]*\)|\.\*|…", "", pattern)
+    specificity = len(regex.findall(r"[\p{Han}A-Za-z]", literal))
+    return regex.compile(pattern.replace("…", GAP)), specificity
+
+
+class Catalog:
+    def __init__(self, data: dict):
+        self.metrics: dict[str, Metric] = {}
+        for entry in data["metric"]:
+            metric = Metric(
+                id=entry["id"], name=entry["name"], kind=entry["kind"],
+                parent=entry.get("parent", ""), partition=entry.get("partition", ""),
+                not_above=entry.get("not_above", ""), units=tuple(entry.get("units", ())),
+                requires=regex.compile(entry["requires"]) if "requires" in entry else None,
+                weight=entry.get("weight", 0),
+                patterns=[_compile(p) for p in entry.get("patterns", ())],
+                family_patterns=[_compile(p) for p in entry.get("family_patterns", ())],
+            )
+            if metric.id in self.metrics:
+                raise ValueError(f"metric id {metric.id} is in the catalog twice")
+            self.metrics[metric.id] = metric
+        self.scope_words = [
+            (family, regex.compile("|".join(f"(?:{w})" for w in words)))
+            for family, words in data["scopes"].items()
+        ]
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.metrics)
+
+    def scope(self, text: str) -> str:
+        """The act type (family) named last in `text`, or ''."""
+        best, best_end = "", -1
+        for family, pattern in self.scope_words:
+            for m in pattern.finditer(text):
+                if m.end() > best_end or (m.end() == best_end and len(m.group()) > 0):
+                    best, best_end = family, m.end()
+        return best
+
+    def assign(self, ctx: FigureContext) -> str:
+        """The metric id for a figure in this context, or '' when none fits."""
+        if ctx.is_change or ctx.kind not in ("count", "money", "percent"):
+            return ""
+        words = f"{ctx.clause}{SEPARATOR}{ctx.following}"
+        scope = self.scope(f"{ctx.before}")
+        best, best_score = "", 0.0
+        for metric in self.metrics.values():
+            if metric.kind != ctx.kind or (metric.units and ctx.unit not in metric.units):
+                continue
+            if metric.requires is not None and not metric.requires.search(ctx.before + ctx.clause):
+                continue
+            score = self._match(metric.patterns, words)
+            if metric.family == scope:
+                score = max(score, self._match(metric.family_patterns, words))
+                if score:
+                    score += 2
+            if not score:
+                continue
+            score += metric.weight
+            if score > best_score:
+                best, best_score = metric.id, score
+        return best
+
+    @staticmethod
+    def _match(patterns: list[tuple[regex.Pattern, int]], words: str) -> float:
+        """The best specificity among the patterns found in `words`; a match
+        nearer the number (the separator) counts a little more."""
+        best = 0.0
+        anchor = words.index(SEPARATOR)
+        for pattern, specificity in patterns:
+            for m in pattern.finditer(words):
+                distance = abs(anchor - m.end()) if m.end() <= anchor else 0
+                best = max(best, specificity + 1 / (2 + distance))
+        return best
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    text = resources.files("extractors.data").joinpath("metrics.toml").read_text(encoding="utf-8")
+    return Catalog(tomllib.loads(text))

@@ -1,0 +1,34 @@
+"""Numerals to values: 854,045 / 7282.1179万 / 三百 / 一千五百 / 1.2亿 / 百分之三十.
+
+cn2an does the conversion of Chinese and mixed numerals. Where it falls
+short we say so and do the small rest here: it rejects thousands separators
+(we drop them first), and it does not know the financial numerals 貳/參 in
+their traditional forms beyond 壹贰叁… (normalisation has made them simplified).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cn2an
+
+
+class NotANumber(ValueError):
+    pass
+
+
+@lru_cache(maxsize=4096)
+def to_value(numeral: str, multiplier: str = "") -> float:
+    """The value of a numeral (Arabic, Chinese or mixed) times an optional
+    万/亿 multiplier written after it, as a plain decimal."""
+    text = numeral.replace(",", "").replace(" ", "") + multiplier
+    if not text:
+        raise NotANumber(numeral)
+    try:
+        value = float(text)
+    except ValueError:
+        try:
+            value = float(cn2an.cn2an(text, "smart"))
+        except (ValueError, KeyError, IndexError, TypeError) as error:
+            raise NotANumber(f"{numeral}{multiplier}: {error}") from None
+    # 7282.1179万 is 72821179, not 72821179.00000001
+    return round(value, 6)

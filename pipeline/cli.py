@@ -1,0 +1,271 @@
+"""The command line: `zhfig run`, `zhfig extract`, `zhfig schema`.
+
+Exit status: 0 when every document was read (ok or empty), 1 when any
+failed, 2 for a usage error (a bad option, an NER backend that cannot be
+used). Bad input never shows a traceback; `zhfig --verbose` logs them.
+"""
+from __future__ import annotations
+
+import enum
+import inspect
+import json
+import logging
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Literal, Optional
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from extractors.ner import BACKENDS
+from extractors.ner.base import NerUnavailable
+from pipeline.read import DEFAULT_MAX_BYTES
+from pipeline.write import TABLES
+
+MB = 1024 * 1024
+
+app = typer.Typer(
+    help="zhfig: figures from Chinese government enforcement reports, as tables.\n\n"
+         "Example: `zhfig run data/raw --out data/out`, then open data/out/figures.csv.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode="markdown",
+)
+stdout = Console()
+stderr = Console(stderr=True)
+
+# choices as enums: typer turns them into a checked list shown in --help
+NerName = enum.Enum("NerName", {name: name for name in BACKENDS}, type=str)
+TableName = enum.Enum("TableName", {name: name for name in TABLES}, type=str)
+
+NER_OPTION = typer.Option(NerName.jieba.value, "--ner",
+                          help="Named-entity backend (hanlp and lac need their extras installed).")
+HANLP_MODEL_OPTION = typer.Option(None, "--hanlp-model", file_okay=False,
+                                  help="Folder of a local HanLP model (nothing is downloaded).")
+
+
+def _fail(message: str, status: int) -> typer.Exit:
+    stderr.print(f"[bold red]zhfig: error:[/] {message}", highlight=False)
+    return typer.Exit(status)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v",
+                                      help="Log details, including the traceback of a failed document.")) -> None:
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.DEBUG if verbose else logging.WARNING)  # libraries' chatter only when asked
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter("must be more than 0")
+    return value
+
+
+@app.command()
+def run(
+    paths: list[str] = typer.Argument(None, metavar="PATH...", show_default="data/raw",
+                                      help="Files, folders (searched recursively) or globs."),
+    out: Path = typer.Option(Path("data/out"), "--out", "-o", file_okay=False,
+                             help="Folder for the tables (created if needed)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, show_default="number of cores",
+                                          help="Processes working in parallel."),
+    force: bool = typer.Option(False, "--force", help="Redo every document, ignoring earlier results."),
+    ner: NerName = NER_OPTION,
+    hanlp_model: Optional[Path] = HANLP_MODEL_OPTION,
+    max_size: float = typer.Option(DEFAULT_MAX_BYTES / MB, "--max-size", callback=_positive,
+                                   help="Skip (status error) files larger than this many MB."),
+) -> None:
+    """Turn reports into tables: documents, figures, entities, issues, metrics_wide (CSV and Parquet).
+
+    Every input file gets one row in documents.csv, whatever happens to it.
+    A re-run into the same --out reuses the results of unchanged files.
+    The summary line goes to stdout; exit status 1 when any document failed.
+
+    Examples:
+
+    ```
+    zhfig run                       # data/raw -> data/out
+    zhfig run reports/ 'more/**/*.html' --out tables --workers 4
+    ```
+    """
+    from pipeline.runner import RunOptions, run as run_batch  # the heavy imports, only when running
+
+    options = RunOptions(ner=ner.value, hanlp_model=hanlp_model, max_bytes=int(max_size * MB))
+    with _progress() as progress:
+        task = progress.add_task("reading", total=None)
+        try:
+            summary = run_batch(paths or ["data/raw"], out, options=options, workers=workers, force=force,
+                                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        except NerUnavailable as exc:
+            raise _fail(str(exc), 2) from None
+        except OSError as exc:  # the output folder cannot be written
+            raise _fail(f"cannot write the tables to {out}: {exc.strerror or exc}", 1) from None
+    print(summary.line())
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    """A progress bar on a terminal; nothing when stderr is a file or a pipe."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=stderr, transient=True, disable=not sys.stderr.isatty(),
+    )
+
+
+@app.command()
+def extract(
+    file: Path = typer.Argument(..., help="One report (.txt, .md, .html) in any encoding.", dir_okay=False),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line, for machines."),
+    entities: bool = typer.Option(False, "--entities", help="Show the named entities instead of the figures."),
+    ner: NerName = NER_OPTION,
+    hanlp_model: Optional[Path] = HANLP_MODEL_OPTION,
+) -> None:
+    """Show the figures (or entities) of one report, without writing any table.
+
+    Examples:
+
+    ```
+    zhfig extract data/raw/000_29a50878a8927d2e.txt
+    zhfig extract report.html --json | jq .value
+    ```
+    """
+    from extractors.ner import get_backend
+    from pipeline.runner import process_file
+
+    try:
+        backend = get_backend(ner.value, hanlp_model)
+    except NerUnavailable as exc:
+        raise _fail(str(exc), 2) from None
+    doc = process_file(file, None, backend)
+    if doc.status == "error":
+        raise _fail(f"{file}: {doc.error}", 1)
+    records = doc.entities if entities else doc.figures
+    if as_json:
+        for record in records:
+            print(record.model_dump_json())
+        return
+    facts = doc.facts
+    stdout.print(f"[bold]{facts.title or doc.doc_id}[/]", highlight=False)
+    stdout.print(" · ".join(str(part) for part in (facts.agency, facts.report_year, facts.report_type,
+                                                 facts.publish_date, doc.encoding, doc.format) if part),
+                 highlight=False)
+    if doc.status == "empty":
+        stdout.print(f"(empty: {doc.error})")
+        return
+    stdout.print(_entity_table(doc.entities) if entities else _figure_table(doc.figures))
+    stdout.print(f"{len(records)} {'entities' if entities else 'figures'}", highlight=False)
+
+
+def _snippet(sentence: str, text: str, width: int = 36) -> str:
+    """The part of the sentence around `text`, so the figure stays visible."""
+    at = max(sentence.find(text), 0)
+    start = max(0, min(at - width // 3, len(sentence) - width))
+    piece = sentence[start:start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(sentence) else "")
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,}"
+
+
+def _figure_table(figures) -> Table:
+    table = Table("text", "value", "unit", "metric", "subject", "sentence", header_style="bold")
+    for figure in figures:
+        table.add_row(figure.text, _number(figure.value), figure.unit, figure.metric, figure.subject,
+                      _snippet(figure.sentence, figure.text))
+    return table
+
+
+def _entity_table(entities) -> Table:
+    table = Table("text", "label", "backend", "sentence", header_style="bold")
+    for entity in entities:
+        table.add_row(entity.text, entity.label, entity.backend, _snippet(entity.sentence, entity.text))
+    return table
+
+
+@app.command()
+def schema(
+    table: Optional[TableName] = typer.Argument(None, help="One table; all of them when left out."),
+    markdown: bool = typer.Option(False, "--markdown", help="The codebook: every column with type, meaning, example."),
+) -> None:
+    """The output tables' columns: JSON Schema (from the pydantic models), or the codebook.
+
+    Examples:
+
+    ```
+    zhfig schema figures
+    zhfig schema --markdown > codebook.md
+    ```
+    """
+    names = [table.value] if table else list(TABLES)
+    if markdown:
+        print(codebook(names), end="")
+    elif table:
+        print(json.dumps(TABLES[table.value].model_json_schema(), ensure_ascii=False, indent=2))
+    else:
+        print(json.dumps({name: TABLES[name].model_json_schema() for name in names}, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- the codebook
+
+CODEBOOK_INTRO = """\
+Every table is written twice into the output folder: `<table>.csv` (UTF-8
+without a byte-order mark, quoted where a value holds a comma, a quote or a
+line break; in Excel open it with Data → From Text/CSV and choose UTF-8) and
+`<table>.parquet` (typed columns). Offsets (`start`, `end`) count characters
+of the original decoded file: `text == original[start:end]`.
+"""
+
+METRICS_WIDE_CODEBOOK = """\
+### metrics_wide
+
+One row per document: `doc_id`, then one column per metric id of the catalog
+(`extractors/data/metrics.toml`, in catalog order, e.g. `penalty.total`). A
+cell holds the document's figure for that metric (`figures.value`): the first
+in text order that is about the whole document (no `org`) and about the
+report's year; it is empty when the report states none.
+"""
+
+
+def _type_name(annotation) -> str:
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        return f"{_type_name(inner)} or empty"
+    if typing.get_origin(annotation) is Literal:
+        return "text: " + ", ".join(f"`{arg}`" if arg else "''" for arg in args)
+    return {str: "text", int: "integer", float: "number", bool: "true/false"}[annotation]
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table_codebook(name: str, model: type[BaseModel]) -> str:
+    description = " ".join(inspect.cleandoc(model.__doc__ or "").split())
+    lines = [f"### {name}", "", description, "", "| column | type | meaning | example |", "|---|---|---|---|"]
+    for column, field in model.model_fields.items():
+        example = field.examples[0] if field.examples else ""
+        lines.append(f"| `{column}` | {_type_name(field.annotation)} | {_cell(field.description or '')} "
+                     f"| {_cell(example)} |")
+    return "\n".join(lines) + "\n"
+
+
+def codebook(names: list[str] | None = None) -> str:
+    """The markdown codebook of the tables (README.md includes all of it)."""
+    names = names or list(TABLES)
+    parts = [CODEBOOK_INTRO] if len(names) == len(TABLES) else []
+    parts += [_table_codebook(name, TABLES[name]) for name in names]
+    if len(names) == len(TABLES):
+        parts.append(METRICS_WIDE_CODEBOOK)
+    return "\n".join(parts)

@@ -1,0 +1,205 @@
+"""Stage 2, normalise: SourceDocument -> NormalizedDocument.
+
+Rewrites the readable text into `clean`, the text the segmenter and the
+extractors work on: line endings unified, invisible characters dropped,
+full-width digits and letters made half-width, traditional characters made
+simplified, lines that PDF or Word conversion broke in mid-sentence joined,
+Markdown marks removed.
+
+Every operation replaces one character by one character or deletes
+characters, never inserts, so each clean character comes from exactly one
+character of `text`; `clean_map` records which, composed with the HTML map
+into offsets of `original`.
+"""
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Iterable
+
+import opencc
+
+from schemas.document import NormalizedDocument, SourceDocument
+from schemas.text import TextMap
+
+# Deleted outright: the \r of \r\n, and characters that take no room on the page
+# but would split a number ("85\u200b4045"): zero-width spaces and joiners, the
+# byte-order mark, the soft hyphen.
+_INVISIBLE = re.compile("\r(?=\n)|[\u200b-\u200d\u2060\ufeff\xad]")
+
+# Full-width forms of ASCII become ASCII -- digits, letters and the signs of
+# numbers and formulas (％ ． ＋ － ／ ～ …), so that "１２．５％" reads "12.5%".
+# The full-width marks that are Chinese punctuation in their own right stay:
+# （ ） ， ： ； ！ ？ -- as do 。、“”, which have no ASCII twin -- because the
+# downstream patterns for headings and breakdowns (（一）, 其中：) use them.
+_KEEP_FULL_WIDTH = "（），：；！？"
+_CHAR_TABLE = {
+    **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code) not in _KEEP_FULL_WIDTH},
+    # ideographic, no-break and typographic spaces become a plain space
+    **{ord(space): " " for space in "\u3000\xa0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"},
+    ord("\r"): "\n",  # an old Mac line ending; the \r of \r\n is already gone
+}
+# str.translate looks every character up; most documents need none of it
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(code)) for code in _CHAR_TABLE) + "]")
+
+_T2S = opencc.OpenCC("t2s")
+
+# Lines broken in mid-sentence (see _breaks_mid_sentence)
+_LINE_GAP = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")  # a line break, with blank lines and edge spaces
+_SENTENCE_END = re.compile(r"[。！？；：.!?;:…][”’」』）)】》\"']*[*_ \t]*$")
+_STOP = re.compile(r"[。！？；：!?;:]")
+_PUNCTUATION = re.compile(r"[，。、；：！？,;:!?…]")
+_MARKUP_LINE = re.compile(r"[ \t]*(?:#|>|\||[-*+][ \t])")  # Markdown heading, quote, table row, list item
+_OUTLINE_NUMBER = re.compile(
+    r"[*_ \t]*(?:[一二三四五六七八九十百]+[、.]"  # 一、
+    r"|[（(][一二三四五六七八九十百]+[）)]"  # （一）
+    r"|\d+[、.](?!\d)"  # 1.  1、  (not 1.07)
+    r"|[（(]\d+[）)]"  # （1）
+    r"|第[一二三四五六七八九十百零\d]+[章节条部分]"  # 第一章
+    r"|[①-⑳])"
+)
+_TITLE_LENGTH = 25  # shorter lines without punctuation are titles, names, dates
+_PROSE_LENGTH = 40  # a longer line is running text even without punctuation
+
+# Markdown
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+|(?=[^\x00-\x7f]))", re.MULTILINE)  # "## 一、" "##一、"
+_MD_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.MULTILINE)
+# **bold**, __bold__, *italic*: a pair on one line, hugging its content; a
+# single * not inside an ASCII word or number, where it is multiplication (3*5*2).
+_MD_STRONG = re.compile(r"(?<![*_])(\*{2,3}|_{2,3})(?=[^\s*_])[^\n]*?(?<=[^\s*_])\1(?![*_])")
+_MD_ITALIC = re.compile(r"(?<![*0-9A-Za-z])(\*)(?=[^\s*])[^\n*]*?(?<=[^\s*])\*(?![*0-9A-Za-z])")
+_MD_TABLE_RULE = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?)?[ \t]*(?:\n|\Z)", re.MULTILINE)
+_MD_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.MULTILINE)
+_MD_CELL_BORDER = re.compile(r"[ \t]*\|[ \t]*")
+
+Edit = tuple[int, int, str]  # replace text[start:end] with "" (delete) or with one character (end == start + 1)
+
+
+def normalize(doc: SourceDocument) -> NormalizedDocument:
+    """The clean text of a document and its map to the original."""
+    fields = {**dict(doc), "clean": "", "clean_map": None}
+    if doc.status != "ok":
+        return NormalizedDocument(**fields)
+
+    clean = doc.text
+    source = array("q", range(len(clean)))  # for each clean character, its index in doc.text
+    clean, source = _apply(clean, source, ((m.start(), m.end(), "") for m in _INVISIBLE.finditer(clean)))
+    if _TRANSLATED.search(clean):
+        clean = clean.translate(_CHAR_TABLE)
+    clean = _to_simplified(clean)
+    # Both edits below look at the same lines, so they are found on the same
+    # text: a line that starts with "#" is a heading whether or not the "#"
+    # is still there.
+    edits = _line_joins(clean)
+    if doc.format != "html":
+        edits += _markdown_edits(clean)
+    clean, source = _apply(clean, source, edits)
+
+    fields["clean"] = clean
+    if len(source) == len(doc.text):  # nothing deleted: clean maps where text does
+        fields["clean_map"] = doc.text_map
+    else:
+        clean_to_text = TextMap.from_indices(source)
+        fields["clean_map"] = clean_to_text.then(doc.text_map) if doc.text_map is not None else clean_to_text
+    return NormalizedDocument(**fields)
+
+
+def _apply(text: str, source: array, edits: Iterable[Edit]) -> tuple[str, array]:
+    """Apply deletions and one-character replacements, carrying `source` along."""
+    pieces: list[str] = []
+    kept = array("q")
+    position = 0
+    for start, end, replacement in sorted(edits):
+        start = max(start, position)  # edits do not overlap; if they ever did, the first wins
+        if start >= end:
+            continue
+        pieces.append(text[position:start])
+        kept.extend(source[position:start])
+        if replacement:
+            pieces.append(replacement)
+            kept.append(source[start])
+        position = end
+    pieces.append(text[position:])
+    kept.extend(source[position:])
+    return "".join(pieces), kept
+
+
+def _to_simplified(text: str) -> str:
+    """Traditional characters to simplified, one character for one.
+
+    Converting is itself the cheap test for traditional characters (OpenCC
+    is C++: under a millisecond for the five sample reports), so it always
+    runs. No entry of the t2s dictionaries installed with OpenCC changes a phrase's
+    length; should one ever do, convert character by character instead,
+    which keeps the map 1:1."""
+    simplified = _T2S.convert(text)
+    if len(simplified) != len(text):
+        simplified = "".join(
+            converted if len(converted := _T2S.convert(char)) == 1 else char for char in text
+        )
+    return simplified
+
+
+def _line_joins(text: str) -> list[Edit]:
+    """Deletions that join the lines broken in mid-sentence."""
+    edits: list[Edit] = []
+    line_start = 0
+    for gap in _LINE_GAP.finditer(text):
+        line = text[line_start:gap.start()]
+        next_end = text.find("\n", gap.end())
+        next_line = text[gap.end():next_end if next_end >= 0 else len(text)]
+        line_start = gap.end()
+        if not _breaks_mid_sentence(line, next_line):
+            continue
+        if line[-1].isascii() and line[-1].isalnum() and next_line[0].isascii() and next_line[0].isalnum():
+            # "12\n\n34" is two numbers, not 1234: keep one space
+            edits.append((gap.start(), gap.start() + 1, " "))
+            edits.append((gap.start() + 1, gap.end(), ""))
+        else:
+            edits.append((gap.start(), gap.end(), ""))
+    return edits
+
+
+def _breaks_mid_sentence(line: str, next_line: str) -> bool:
+    """Whether the break between two lines (blank lines aside) falls inside a
+    sentence, as PDF and Word conversion leave it: "…向分局党委报" / "送法制专题报告 12 期。".
+
+    Lines keep their breaks when the first ends a sentence; when either is
+    Markdown structure or a table row; when the next starts an outline item
+    (一、 （一） 1. （1）); when the first is a heading (outline number, no
+    full stop); and around title, signature and date lines, which are short
+    and have no punctuation."""
+    if not line or not next_line or "\t" in line or "\t" in next_line:
+        return False
+    if _MARKUP_LINE.match(line) or _MARKUP_LINE.match(next_line) or _OUTLINE_NUMBER.match(next_line):
+        return False
+    if _SENTENCE_END.search(line):
+        return False
+    if _OUTLINE_NUMBER.match(line) and not _STOP.search(line):
+        return False
+    if len(line) < _PROSE_LENGTH and not _PUNCTUATION.search(line):
+        return False
+    if len(next_line) < _TITLE_LENGTH and not _PUNCTUATION.search(next_line):
+        return False
+    return True
+
+
+def _markdown_edits(text: str) -> list[Edit]:
+    """Deletions of Markdown marks; table cell borders become tabs."""
+    edits: list[Edit] = []
+    for pattern in (_MD_HEADING, _MD_QUOTE, _MD_TABLE_RULE):
+        edits += ((m.start(), m.end(), "") for m in pattern.finditer(text))
+    for emphasis in (*_MD_STRONG.finditer(text), *_MD_ITALIC.finditer(text)):
+        width = len(emphasis.group(1))
+        edits.append((emphasis.start(), emphasis.start() + width, ""))
+        edits.append((emphasis.end() - width, emphasis.end(), ""))
+    for row in _MD_TABLE_ROW.finditer(text):
+        if _MD_TABLE_RULE.match(text, row.start()):
+            continue  # deleted whole above
+        for border in _MD_CELL_BORDER.finditer(text, row.start(), row.end()):
+            if border.start() == row.start() or border.end() == row.end():  # the outer borders go
+                edits.append((border.start(), border.end(), ""))
+            else:  # an inner one separates two cells
+                pipe = text.index("|", border.start())
+                edits += [(border.start(), pipe, ""), (pipe, pipe + 1, "\t"), (pipe + 1, border.end(), "")]
+    return edits

@@ -1,0 +1,242 @@
+"""Stage 5, write: stream each document's rows into the output tables.
+
+Every table is written twice, as CSV (plain UTF-8, no BOM, RFC 4180 quoting,
+so sentences with commas and line breaks survive) and as Parquet (typed
+columns). Rows are appended to temporary files in the output folder as the
+documents arrive, so memory does not grow with the corpus; `commit()` makes
+every file durable (fsync) and renames it over the previous one (os.replace),
+so a crash or an error mid-run leaves the last complete tables untouched.
+
+The columns are exactly the fields of the record models in schemas/records.py,
+in order; `metrics_wide` has one row per document and one column per metric
+id of the catalog.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import secrets
+import types
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Literal, NamedTuple
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from schemas import DocumentRecord, EntityRecord, ExtractedDocument, FigureRecord, IssueRecord
+from schemas.records import SourceFile
+
+# table name -> the record model whose fields are its columns
+TABLES: dict[str, type[BaseModel]] = {
+    "documents": DocumentRecord,
+    "figures": FigureRecord,
+    "entities": EntityRecord,
+    "issues": IssueRecord,
+}
+METRICS_WIDE = "metrics_wide"
+ROW_GROUP_ROWS = 5_000  # rows buffered per Parquet row group: bounds memory, not output
+
+ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+
+Row = tuple  # one record's values in column order
+
+
+class DocumentRows(NamedTuple):
+    """Everything one document contributes to the tables, as plain rows
+    (cheap to pass between processes and to cache)."""
+
+    document: Row
+    figures: list[Row]
+    entities: list[Row]
+    issues: list[Row]
+
+    @classmethod
+    def from_document(cls, doc: ExtractedDocument) -> "DocumentRows":
+        document = DocumentRecord(
+            **{name: getattr(doc, name) for name in SourceFile.model_fields},
+            **doc.facts.model_dump(),
+            n_chars=len(doc.original),
+            n_figures=len(doc.figures),
+        )
+        return cls(
+            record_row(document),
+            [record_row(figure) for figure in doc.figures],
+            [record_row(entity) for entity in doc.entities],
+            [record_row(issue) for issue in doc.issues],
+        )
+
+
+def columns(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def record_row(record: BaseModel) -> Row:
+    return tuple(getattr(record, name) for name in type(record).model_fields)
+
+
+def _arrow_field(name: str, field: FieldInfo) -> pa.Field:
+    """int -> int64, `int | None` -> nullable int64, Literal of strings -> string, …"""
+    annotation = field.annotation
+    args = typing.get_args(annotation)
+    nullable = typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args
+    if nullable:
+        (annotation,) = [arg for arg in args if arg is not type(None)]
+    if typing.get_origin(annotation) is Literal:
+        annotation = type(typing.get_args(annotation)[0])
+    return pa.field(name, ARROW_TYPES[annotation], nullable=nullable)
+
+
+def arrow_schema(model: type[BaseModel]) -> pa.Schema:
+    return pa.schema([_arrow_field(name, field) for name, field in model.model_fields.items()])
+
+
+def metrics_wide_schema(metric_ids: Sequence[str]) -> pa.Schema:
+    return pa.schema([pa.field("doc_id", pa.string(), nullable=False)]
+                     + [pa.field(metric, pa.float64()) for metric in metric_ids])
+
+
+def _durable_close(handle: IO) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+
+
+class TableWriter:
+    """One table, written as <name>.csv and <name>.parquet via temporary files."""
+
+    def __init__(self, folder: Path, name: str, schema: pa.Schema):
+        self.folder, self.name, self.schema = folder, name, schema
+        self._temps: dict[Path, Path] = {}  # final path -> its temporary file
+        self._files: list[IO] = []
+        self._parquet: pq.ParquetWriter | None = None
+        self._buffer: list[Row] = []
+        try:
+            self._csv_file = self._temporary(f"{name}.csv", mode="w", encoding="utf-8", newline="")
+            self._csv = csv.writer(self._csv_file)
+            self._csv.writerow(schema.names)
+            self._parquet_file = self._temporary(f"{name}.parquet", mode="wb")
+            self._parquet = pq.ParquetWriter(self._parquet_file, schema)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _temporary(self, final_name: str, **open_args) -> IO:
+        """A new hidden file next to the final one (same file system, so the
+        rename is atomic), with the permissions the umask gives new files."""
+        temp = self.folder / f".{final_name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        self._temps[self.folder / final_name] = temp
+        self._files.append(os.fdopen(fd, **open_args))
+        return self._files[-1]
+
+    def write(self, row: Row) -> None:
+        self._csv.writerow(row)
+        self._buffer.append(row)
+        if len(self._buffer) >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        values = list(zip(*self._buffer))
+        arrays = [pa.array(column, type=field.type) for column, field in zip(values, self.schema)]
+        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self._buffer = []
+
+    def close(self) -> None:
+        """Finish both files on disk (still under their temporary names)."""
+        self._flush()
+        _durable_close(self._csv_file)
+        self._parquet.close()
+        _durable_close(self._parquet_file)
+
+    def publish(self) -> None:
+        for final, temp in self._temps.items():
+            os.replace(temp, final)
+        self._temps.clear()
+
+    def discard(self) -> None:
+        if self._parquet is not None and self._parquet.is_open:
+            with contextlib.suppress(Exception):  # a half-written file about to be deleted
+                self._parquet.close()
+        for handle in self._files:
+            handle.close()
+        for temp in self._temps.values():
+            temp.unlink(missing_ok=True)
+        self._temps.clear()
+
+
+class OutputTables:
+    """All the tables of one run. Use as a context manager: the tables are
+    published when the block ends normally and discarded when it raises.
+
+        with OutputTables(out, metric_ids) as tables:
+            for rows in results:
+                tables.add(rows)
+    """
+
+    def __init__(self, out: Path, metric_ids: Sequence[str]):
+        out.mkdir(parents=True, exist_ok=True)
+        self.metric_ids = list(metric_ids)
+        self._writers: dict[str, TableWriter] = {}
+        try:
+            for name, model in TABLES.items():
+                self._writers[name] = TableWriter(out, name, arrow_schema(model))
+            self._writers[METRICS_WIDE] = TableWriter(out, METRICS_WIDE, metrics_wide_schema(self.metric_ids))
+        except BaseException:
+            self.discard()
+            raise
+        self._figure_columns = {name: i for i, name in enumerate(columns(FigureRecord))}
+        self._doc_id_column = columns(DocumentRecord).index("doc_id")
+        self._report_year_column = columns(DocumentRecord).index("report_year")
+
+    def add(self, rows: DocumentRows) -> None:
+        self._writers["documents"].write(rows.document)
+        for name, table_rows in (("figures", rows.figures), ("entities", rows.entities), ("issues", rows.issues)):
+            writer = self._writers[name]
+            for row in table_rows:
+                writer.write(row)
+        self._writers[METRICS_WIDE].write(self._metrics_wide_row(rows))
+
+    def _metrics_wide_row(self, rows: DocumentRows) -> Row:
+        """The document's value of each metric: the first figure (in text order)
+        with that metric that is about the whole document — no sub-unit (org)
+        and about the report's year — so breakdowns by unit and comparisons
+        with earlier years do not overwrite the report's own figure."""
+        col = self._figure_columns
+        report_year = rows.document[self._report_year_column]
+        values: dict[str, float] = {}
+        for figure in sorted(rows.figures, key=lambda figure: figure[col["start"]]):
+            metric = figure[col["metric"]]
+            if (metric and metric not in values and not figure[col["org"]]
+                    and figure[col["year"]] in (None, report_year)):
+                values[metric] = figure[col["value"]]
+        return (rows.document[self._doc_id_column], *(values.get(metric) for metric in self.metric_ids))
+
+    def commit(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        for writer in self._writers.values():
+            writer.publish()
+
+    def discard(self) -> None:
+        for writer in self._writers.values():
+            writer.discard()
+
+    def __enter__(self) -> "OutputTables":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            try:
+                self.commit()
+            except BaseException:
+                self.discard()
+                raise
+        else:
+            self.discard()

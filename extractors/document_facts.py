@@ -19,6 +19,7 @@ The keywords are data: extractors/data/document_facts.toml.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from collections import Counter
@@ -91,6 +92,8 @@ def lines_of(text: str) -> list[Line]:
 
 
 def extract_facts(doc: SegmentedDocument, entities: list[EntityRecord]) -> DocumentFacts:
+    if not doc.clean.strip():
+        return DocumentFacts()  # nothing to tell, not even the type
     words = fact_words()
     lines = lines_of(doc.clean)
     top, body_start = _top_lines(doc, lines, words)
@@ -248,12 +251,12 @@ def _report_year(
     in_title = YEAR.search(title)
     if in_title:
         return int(in_title.group("year"))
-    numbered = {(s.start, s.end) for s in doc.sentences for e in entities if e.label == "NUM" and s.start <= e.start < s.end}
+    starts = [sentence.start for sentence in doc.sentences]
+    numbered = {bisect.bisect_right(starts, e.start) - 1 for e in entities if e.label == "NUM"}
     counts = Counter(
         int(match.group("year"))
-        for sentence in doc.sentences
-        if (sentence.start, sentence.end) in numbered
-        for match in YEAR.finditer(sentence.text)
+        for i in sorted(numbered) if i >= 0
+        for match in YEAR.finditer(doc.sentences[i].text)
     )
     if counts:
         return max(counts, key=lambda year: (counts[year], year))

@@ -26,7 +26,12 @@ from schemas import FigureRecord, SegmentedDocument, Sentence
 EXTRACTOR = "pattern"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 CLAUSE_BREAK = regex.compile(r"[，；;。：:！？!?\n]|(?<!\d),|,(?!\d)")
-MAX_FOLLOWING = 40  # the noun after a unit that still says what was counted
+MAX_FOLLOWING = 40
+# Flattened tables: a number alone in a cell, after a row label with words in it
+# ("警告\t225454", "| 罚没金额（万元） | 7282.1179 |"); the label may name the unit in brackets.
+CELL_BEFORE = regex.compile(r"(?:^|[\t|]| {2,})(?P<label>[^\t|]*?\p{Han}[^\t|]*?)(?:\s*(?:\t|\|| {2,})\s*[\d.,]*)*\s*(?:\t|\|| {2,})\s*$")
+CELL_AFTER = regex.compile(r"\s*(?:\t|\||$| {2,})")
+LABEL_UNIT = regex.compile(r"[（(]\s*(?:单位[：:]\s*)?(?P<mult>万|亿)?(?P<unit>[^（()）\s]{1,4}?)\s*[）)]\s*$")  # the noun after a unit that still says what was counted
 MAX_SUBJECT_FOLLOWING = 12
 GAP = r"[ \t]{0,3}"
 
@@ -142,6 +147,22 @@ class FigureExtractor:
         unit = c.match.group("unit")
         return self.rules.units[unit] if unit else None
 
+    @staticmethod
+    def cell_label(c: Candidate) -> str:
+        """The row label when the number stands alone in a table cell, else ''."""
+        text = c.sentence.text
+        if c.match.group("pre") or not CELL_AFTER.match(text, c.end):
+            return ""
+        label = CELL_BEFORE.search(text[:c._number_start])
+        return label.group("label").strip() if label else ""
+
+    def cell_unit(self, label: str) -> tuple[Unit | None, str]:
+        """The unit (and 万/亿 multiplier) a row label names: 罚没金额（万元）."""
+        named = LABEL_UNIT.search(label)
+        if named and named.group("unit") in self.rules.units:
+            return self.rules.units[named.group("unit")], named.group("mult") or ""
+        return None, ""
+
     def clause_start(self, text: str, pos: int, floor: int) -> int:
         """Where the clause holding position `pos` begins: after the last
         clause break, or after the previous figure (`floor`)."""
@@ -160,7 +181,8 @@ class FigureExtractor:
         if before and (before.isascii() and (before.isalnum() or before in "+-./_")):
             return "part of a code"
         after = text[c.end:]
-        if after[:1] in "+＋" or (after[:1].isascii() and (after[:1].isalpha() or (unit is None and after[:1].isdigit()))):
+        next_char = after[:1]
+        if next_char and (next_char in "+＋" or (next_char.isascii() and (next_char.isalpha() or (unit is None and next_char.isdigit())))):
             return "part of a code"
         if regex.match(r"\s*[-—~～至到]\s*\d", after) or regex.search(r"\d\s*[-—~～至到]\s*$", text[:num_start]):
             return "a range"
@@ -175,7 +197,10 @@ class FigureExtractor:
         for pattern in r.after_unit:
             if pattern.match(after):
                 return "a deadline, ordinal or address"
-        if unit is None:
+        if unit is None and self.cell_label(c):
+            if regex.fullmatch(r"(?:19|20)\d{2}", c.numeral) and "年" in self.cell_label(c):
+                return "a year"
+        elif unit is None:
             if c.is_chinese or c.match.group("mult") or c.match.group("q1") or c.match.group("q2"):
                 return "no measure word"
             if not regex.match(r"\s*(?:[，,。；;、）)]|$)", after) or not r.unitless_count.search(clause):
@@ -198,8 +223,8 @@ class FigureExtractor:
         return ""
 
     # -- describing ------------------------------------------------------
-    def value_of(self, c: Candidate, unit: Unit | None) -> float:
-        return to_value(c.numeral, c.match.group("mult") or "")
+    def value_of(self, c: Candidate, multiplier: str = "") -> float:
+        return to_value(c.numeral, c.match.group("mult") or multiplier)
 
     def year_of(self, sentence_before: str, report_year: int | None) -> int | None:
         """The last year the sentence names before the figure, unless it then
@@ -233,23 +258,27 @@ class FigureExtractor:
         """The figures of one sentence, and the clause of its first figure
         (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案")."""
         text = sentence.text
-        accepted: list[tuple[Candidate, Unit | None, int, int | None]] = []  # + clause start, year
+        accepted: list[tuple[Candidate, Unit | None, str, int, int | None]] = []  # + multiplier, clause start, year
         floor = 0
         for c in self.candidates(sentence):
             unit = self.unit_of(c)
             clause_start = self.clause_start(text, c.start, floor)
             if self.rejection(c, unit, text[clause_start:c.start]):
                 continue
+            multiplier = ""
+            if unit is None and (label := self.cell_label(c)):
+                unit, multiplier = self.cell_unit(label)
+                clause_start = text.find(label)
             year = self.year_of(text[:c.start], report_year)
             if year is not None and report_year is not None and year < report_year - 1:
                 continue  # history ("2008年…在3个市州试点"): not measured over the reporting period
-            accepted.append((c, unit, clause_start, year))
+            accepted.append((c, unit, multiplier, clause_start, year))
             floor = c.end
 
         records: list[FigureRecord] = []
         parent_id = previous_subject = ""
         previous: tuple[str, MetricMatch] | None = None  # the last figure's clause and metric
-        for i, (c, unit, clause_start, year) in enumerate(accepted):
+        for i, (c, unit, multiplier, clause_start, year) in enumerate(accepted):
             next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
             prefix = text[clause_start:c.start]
             following = self.following_noun(text, c.end, next_start)
@@ -281,7 +310,7 @@ class FigureExtractor:
                 start=start,
                 end=c.offset + c.end,
                 text=text[c.start:c.end],
-                value=self.value_of(c, unit),
+                value=self.value_of(c, multiplier),
                 unit=unit.text if unit else "",
                 unit_kind=kind,
                 approx=bool(qualifier),
@@ -294,7 +323,7 @@ class FigureExtractor:
                 parent_id=parent_id if parent_id and records[-1].unit_kind == kind else "",
                 extractor=EXTRACTOR,
             ))
-        first_clause = text[accepted[0][2]:accepted[0][0].start] if accepted else ""
+        first_clause = text[accepted[0][3]:accepted[0][0].start] if accepted else ""
         return records, first_clause
 
     @staticmethod

@@ -1,47 +1,39 @@
 """The runner: find the input files, push each through the stages, write the tables.
 
-    read -> normalize -> segment -> extract   (per document, `process_file`)
+    read -> normalize -> segment -> extract   (per document: `process_file`)
     -> rows -> OutputTables                    (streamed, in input order)
 
 Documents flow one at a time (or a small window of them per worker process),
-so memory does not grow with the corpus. A result cache in the output folder
-(`.zhfig-cache/results.sqlite`) lets a re-run skip every file whose bytes, name
-and pipeline version are unchanged: on a hit only the file's hash is computed.
+so memory does not grow with the corpus. The result cache in the output folder
+(pipeline/cache.py) lets a re-run skip every file whose bytes, name and
+pipeline version are unchanged: on a hit only the file's hash is computed, and
+the stages (and jieba) are not even imported.
 """
 from __future__ import annotations
 
 import glob
 import hashlib
-import json
 import logging
 import os
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
-from importlib import metadata
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import extractors
-import pipeline
-import schemas
-from extractors.metrics import load_catalog
 from extractors.ner import get_backend
 from extractors.ner.base import NerBackend
-from pipeline.extract import extract
-from pipeline.normalize import normalize
-from pipeline.read import DEFAULT_MAX_BYTES, read_source
-from pipeline.segment import segment
-from pipeline.write import DocumentRows, OutputTables, columns
+from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pipeline_fingerprint
+from pipeline.read import DEFAULT_MAX_BYTES
+from pipeline.write import METRICS_WIDE, TABLES, DocumentRows, OutputTables, columns
 from schemas import DocumentRecord, ExtractedDocument, IssueRecord, SourceDocument
 
 log = logging.getLogger(__name__)
 
-CACHE_FILE = Path(".zhfig-cache") / "results.sqlite"
 WINDOW_PER_WORKER = 8  # documents in flight per worker: keeps workers busy, memory flat
 GLOB_MAGIC = set("*?[")
+OUTPUT_FILES = [f"{name}.{ext}" for name in [*TABLES, METRICS_WIDE] for ext in ("csv", "parquet")]
 
 
 @dataclass(frozen=True)
@@ -61,9 +53,6 @@ class RunOptions:
     ner: str = "jieba"
     hanlp_model: Path | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
-
-    def cache_key(self) -> str:
-        return f"{self.ner}|{self.hanlp_model or ''}|{self.max_bytes}"
 
 
 # ---------------------------------------------------------------- discovery
@@ -113,22 +102,21 @@ def _expand(argument: str, exclude: Path | None) -> Iterator[InputFile]:
         yield InputFile(path, None, argument, missing="no such file or directory")
 
 
-def _unique_ids(inputs: list[InputFile]) -> list[InputFile]:
-    """Two files with the same doc_id (same name under two folders): prefix
-    each with its folder's name, and fall back to the path as given."""
-    def clashing(items: list[InputFile]) -> set[str]:
-        seen: dict[str, int] = {}
-        for item in items:
-            seen[item.doc_id] = seen.get(item.doc_id, 0) + 1
-        return {doc_id for doc_id, n in seen.items() if n > 1}
+def _clashing(inputs: list[InputFile]) -> set[str]:
+    seen: set[str] = set()
+    return {item.doc_id for item in inputs if item.doc_id in seen or seen.add(item.doc_id)}
 
-    clash = clashing(inputs)
+
+def _unique_ids(inputs: list[InputFile]) -> list[InputFile]:
+    """Two files with the same doc_id (the same name under two folders): prefix
+    each with its folder's name; should that clash too, use the path as given."""
+    clash = _clashing(inputs)
     inputs = [
-        InputFile(item.path, item.root, f"{(item.root or item.path.parent).resolve().name}/{item.doc_id}", item.missing)
-        if item.doc_id in clash else item
+        InputFile(item.path, item.root, f"{(item.root or item.path.parent).resolve().name}/{item.doc_id}",
+                  item.missing) if item.doc_id in clash else item
         for item in inputs
     ]
-    clash = clashing(inputs)
+    clash = _clashing(inputs)
     return [InputFile(item.path, item.root, str(item.path), item.missing) if item.doc_id in clash else item
             for item in inputs]
 
@@ -160,22 +148,32 @@ def _failed(doc: SourceDocument, stage: str, message: str) -> ExtractedDocument:
     })
 
 
+def _stages(path: Path, root: Path | None, ner: NerBackend, max_bytes: int) -> list[tuple[str, Callable]]:
+    # Imported here, on first use: a re-run that finds everything in the
+    # cache never loads the stages and their extractors.
+    from pipeline.extract import extract
+    from pipeline.normalize import normalize
+    from pipeline.read import read_source
+    from pipeline.segment import segment
+
+    return [
+        ("read", lambda _: read_source(path, root, max_bytes=max_bytes)),
+        ("normalize", normalize),
+        ("segment", segment),
+        ("extract", lambda segmented: extract(segmented, ner)),
+    ]
+
+
 def process_file(path: Path, root: Path | None, ner: NerBackend, *,
                  doc_id: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ExtractedDocument:
     """Read, normalise, segment and extract one file.
 
     Bad input (unreadable, binary, empty …) is reported by the read stage and
     skips the others; an unexpected exception in a stage is caught and turns
-    into status "error" with the stage's name, so one document never stops a
-    batch (the traceback is logged at debug level)."""
+    into status "error" naming the stage, so one document never stops a batch
+    (the traceback is logged at debug level: `zhfig --verbose`)."""
     doc: SourceDocument = SourceDocument(doc_id=doc_id or path.name, path=str(path))
-    stages: list[tuple[str, Callable]] = [
-        ("read", lambda _: read_source(path, root, max_bytes=max_bytes)),
-        ("normalize", normalize),
-        ("segment", segment),
-        ("extract", lambda segmented: extract(segmented, ner)),
-    ]
-    for stage, step in stages:
+    for stage, step in _stages(path, root, ner, max_bytes):
         try:
             doc = step(doc)
         except Exception as exc:  # a bug or a case no stage foresaw: record it, go on
@@ -199,96 +197,10 @@ def process_input(item: InputFile, ner: NerBackend, max_bytes: int) -> DocumentR
         process_file(item.path, item.root, ner, doc_id=item.doc_id, max_bytes=max_bytes))
 
 
-# ---------------------------------------------------------------- the cache
-
-def pipeline_fingerprint() -> str:
-    """A hash of everything that decides the output besides the input: the
-    code and data files of the project's packages and the versions of its
-    installed dependencies. Any change invalidates the cache."""
-    digest = hashlib.sha256()
-    for package in (pipeline, extractors, schemas):
-        folder = Path(package.__file__).parent
-        for file in sorted(folder.rglob("*")):
-            if file.is_file() and "__pycache__" not in file.parts:
-                digest.update(file.relative_to(folder.parent).as_posix().encode() + b"\0")
-                digest.update(file.read_bytes())
-    try:
-        requirements = metadata.requires("zhfig") or []
-    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        requirements = []
-    for requirement in requirements:
-        name = requirement.split(";")[0].split("[")[0]
-        for separator in "<>=!~ ":
-            name = name.split(separator)[0]
-        try:
-            digest.update(f"{name}=={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:  # an extra that is not installed
-            pass
-    return digest.hexdigest()
-
-
-class ResultCache:
-    """Each document's rows, keyed by a hash of its bytes, doc_id, path, the
-    run options and the pipeline fingerprint. One SQLite file: cheap lookups,
-    no thousands of small files, safe against a crash mid-run."""
-
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = self._open(path)
-        except sqlite3.DatabaseError:  # a damaged cache is only a lost speed-up
-            log.warning("result cache %s is damaged; starting a new one", path)
-            path.unlink()
-            self._db = self._open(path)
-
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path)
-        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, rows TEXT NOT NULL)")
-        return db
-
-    def has(self, key: str) -> bool:
-        return self._db.execute("SELECT 1 FROM results WHERE key = ?", (key,)).fetchone() is not None
-
-    def get(self, key: str) -> DocumentRows:
-        (blob,) = self._db.execute("SELECT rows FROM results WHERE key = ?", (key,)).fetchone()
-        return DocumentRows(*json.loads(blob))
-
-    def put(self, key: str, rows: DocumentRows) -> None:
-        self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)",
-                         (key, json.dumps(rows, ensure_ascii=False)))
-
-    def retain(self, keys: set[str]) -> None:
-        """Forget the results of files that were not part of this run."""
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY)")
-        self._db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((key,) for key in keys))
-        self._db.execute("DELETE FROM results WHERE key NOT IN (SELECT key FROM kept)")
-
-    def commit(self) -> None:
-        self._db.commit()
-
-    def close(self) -> None:
-        self._db.commit()
-        self._db.close()
-
-
-def _cache_key(item: InputFile, salt: str, max_bytes: int) -> str | None:
-    """The file's cache key, or None when it is not worth caching (missing,
-    unreadable or over the size limit: the read stage reports those at once)."""
-    if item.missing:
-        return None
-    try:
-        if item.path.stat().st_size > max_bytes:
-            return None
-        with item.path.open("rb") as handle:
-            content = hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
-    identity = f"{salt}\0{item.doc_id}\0{item.path}\0{content}"
-    return hashlib.sha256(identity.encode()).hexdigest()
-
-
 # ---------------------------------------------------------------- the batch
+
+_STATUS = columns(DocumentRecord).index("status")
+
 
 @dataclass
 class RunSummary:
@@ -303,7 +215,7 @@ class RunSummary:
     seconds: float = 0.0
 
     def count(self, rows: DocumentRows, reused: bool) -> None:
-        status = rows.document[_STATUS_COLUMN]
+        status = rows.document[_STATUS]
         self.documents += 1
         self.ok += status == "ok"
         self.empty += status == "empty"
@@ -312,19 +224,19 @@ class RunSummary:
         self.entities += len(rows.entities)
         self.reused += reused
 
+    def counts(self) -> dict[str, int]:
+        return {name: value for name, value in asdict(self).items() if name not in ("out", "reused", "seconds")}
+
     def line(self) -> str:
-        return (f"{self.documents} document{'s' * (self.documents != 1)}: {self.ok} ok, {self.empty} empty, {self.failed} failed; "
-                f"{self.figures} figures, {self.entities} entities written to {self.out} "
+        return (f"{self.documents} document{'s' * (self.documents != 1)}: {self.ok} ok, {self.empty} empty, "
+                f"{self.failed} failed; {self.figures} figures, {self.entities} entities written to {self.out} "
                 f"in {self.seconds:.1f} s ({self.reused} reused)")
-
-
-_STATUS_COLUMN = columns(DocumentRecord).index("status")
 
 
 @dataclass
 class _Task:
     item: InputFile
-    key: str | None
+    key: str | None  # in the result cache; None: not cacheable
     cached: bool = False
 
 
@@ -344,32 +256,35 @@ def _process_in_worker(item: InputFile, max_bytes: int) -> DocumentRows:
 def _worker_failure(item: InputFile, exc: BaseException) -> DocumentRows:
     """A worker process died or failed outside the stages (out of memory …)."""
     log.debug("%s: worker failed", item.path, exc_info=exc)
-    doc = _failed(SourceDocument(doc_id=item.doc_id, path=str(item.path)), "run",
-                  f"worker failed: {type(exc).__name__}: {exc}")
-    return DocumentRows.from_document(doc)
+    return DocumentRows.from_document(_failed(SourceDocument(doc_id=item.doc_id, path=str(item.path)), "run",
+                                              f"worker failed: {type(exc).__name__}: {exc}"))
 
 
 def _results(tasks: list[_Task], backend: NerBackend, options: RunOptions, workers: int,
-             cache: ResultCache) -> Iterator[tuple[_Task, DocumentRows]]:
-    """Each task's rows, in task order: from the cache, in this process, or
-    from a pool of worker processes (each with its own backend) with a
-    bounded window of work in flight."""
+             cache: ResultCache) -> Iterator[tuple[_Task, DocumentRows, bool]]:
+    """(task, rows, fresh) for each task in order, the rows from the cache, from
+    this process, or from a pool of worker processes (each with its own NER
+    backend) with a bounded window of work in flight. `fresh` rows are a
+    stage result worth caching; a worker failure is not."""
     workers = min(workers, sum(not task.cached for task in tasks))
     if workers <= 1:
         for task in tasks:
-            yield task, cache.get(task.key) if task.cached else process_input(task.item, backend, options.max_bytes)
+            if task.cached:
+                yield task, cache.get(task.key), False
+            else:
+                yield task, process_input(task.item, backend, options.max_bytes), True
         return
 
     pending: deque[tuple[_Task, Future | None]] = deque()
 
-    def finish() -> tuple[_Task, DocumentRows]:
+    def finish() -> tuple[_Task, DocumentRows, bool]:
         task, future = pending.popleft()
         if future is None:
-            return task, cache.get(task.key)
+            return task, cache.get(task.key), False
         try:
-            return task, future.result()
+            return task, future.result(), True
         except Exception as exc:
-            return task, _worker_failure(task.item, exc)
+            return task, _worker_failure(task.item, exc), False
 
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
         for task in tasks:
@@ -386,32 +301,63 @@ def run(paths: Sequence[str | Path], out: Path, *, options: RunOptions = RunOpti
         on_progress: Callable[[int, int], None] | None = None) -> RunSummary:
     """Process every document named by `paths` into the tables in `out`.
 
-    The NER backend is resolved before any file is read, so a missing one
-    fails at once (extractors.ner.base.NerUnavailable). `on_progress(done,
-    total)` is called after each document."""
+    The NER backend is resolved before any file is read, so one that cannot
+    run fails at once (extractors.ner.base.NerUnavailable). `workers`
+    defaults to the number of cores; `force` ignores earlier results.
+    `on_progress(done, total)` is called after each document."""
     started = time.perf_counter()
     backend = get_backend(options.ner, options.hanlp_model)
-    workers = workers or os.cpu_count() or 1
     inputs = discover_inputs(paths, exclude=out)
     out.mkdir(parents=True, exist_ok=True)
     cache = ResultCache(out / CACHE_FILE)
-    salt = f"{pipeline_fingerprint()}\0{options.cache_key()}"
-    tasks = [_Task(item, _cache_key(item, salt, options.max_bytes)) for item in inputs]
-    for task in tasks:
-        task.cached = task.key is not None and not force and cache.has(task.key)
-
-    summary = RunSummary(out=out)
     try:
-        with OutputTables(out, load_catalog().ids) as tables:
-            for done, (task, rows) in enumerate(_results(tasks, backend, options, workers, cache), 1):
-                tables.add(rows)
-                summary.count(rows, reused=task.cached)
-                if task.key is not None and not task.cached and rows.document[_STATUS_COLUMN] != "error":
-                    cache.put(task.key, rows)
-                if on_progress:
-                    on_progress(done, len(tasks))
-        cache.retain({task.key for task in tasks if task.key is not None})
+        salt = f"{pipeline_fingerprint()}\0{options.ner}\0{options.hanlp_model}\0{options.max_bytes}"
+        tasks = [_Task(item, None if item.missing else file_key(item.path, item.doc_id, salt, options.max_bytes))
+                 for item in inputs]
+        for task in tasks:
+            task.cached = task.key is not None and not force and cache.has(task.key)
+        summary = _unchanged(tasks, out, cache) or _write(tasks, out, backend, options, workers, cache,
+                                                           on_progress)
     finally:
         cache.close()
     summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _inputs_hash(tasks: list[_Task]) -> str:
+    return hashlib.sha256("\n".join(str(task.key) for task in tasks).encode()).hexdigest()
+
+
+def _unchanged(tasks: list[_Task], out: Path, cache: ResultCache) -> RunSummary | None:
+    """The summary of the last run when this one would write exactly the same:
+    the same documents, all in the cache, and the tables still as it left them."""
+    last = cache.finished_run()
+    if last is None or not all(task.cached for task in tasks) or last.inputs != _inputs_hash(tasks):
+        return None
+    if FinishedRun.file_stats([out / name for name in OUTPUT_FILES]) != last.files:
+        return None
+    return RunSummary(out=out, **last.counts, reused=len(tasks))
+
+
+def _write(tasks: list[_Task], out: Path, backend: NerBackend, options: RunOptions, workers: int | None,
+           cache: ResultCache, on_progress: Callable[[int, int], None] | None) -> RunSummary:
+    from extractors.metrics import load_catalog  # the catalog's column order, only when writing
+
+    summary = RunSummary(out=out)
+    all_cached = True  # will every document of this run be in the cache afterwards?
+    cache.set_finished_run(None)  # the tables are about to change
+    with OutputTables(out, load_catalog().ids) as tables:
+        results = _results(tasks, backend, options, workers or os.cpu_count() or 1, cache)
+        for done, (task, rows, fresh) in enumerate(results, 1):
+            tables.add(rows)
+            summary.count(rows, reused=task.cached)
+            if fresh and task.key is not None:
+                cache.put(task.key, rows)
+            all_cached &= task.key is not None and (task.cached or fresh)
+            if on_progress:
+                on_progress(done, len(tasks))
+    cache.retain({task.key for task in tasks if task.key is not None})
+    files = FinishedRun.file_stats([out / name for name in OUTPUT_FILES])
+    if all_cached and files is not None:
+        cache.set_finished_run(FinishedRun(_inputs_hash(tasks), summary.counts(), files))
     return summary

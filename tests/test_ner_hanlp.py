@@ -123,6 +123,16 @@ def test_trained_model_finds_entities_at_exact_clean_offsets(hanlp_ner_model, ne
     assert network_attempts == []
 
 
+def test_without_a_model_argument_the_model_unpacked_under_hanlp_home_is_used(
+    hanlp_ner_model, tmp_path, monkeypatch, network_attempts
+):
+    shutil.copytree(hanlp_ner_model, tmp_path / "ner" / "msra_ner_electra_small_20220215_205503")
+    monkeypatch.setenv("HANLP_HOME", str(tmp_path))
+    entities = HanlpBackend(model=None).find(segmented("汉中市市场监督管理局全年查处各类违法案件856件。"))
+    assert [(e.start, e.end, e.label, e.text) for e in entities] == [(0, 10, "ORG", "汉中市市场监督管理局")]
+    assert network_attempts == []
+
+
 def test_unreadable_weights_fail_with_a_message_not_a_lookup_online(hanlp_ner_model, tmp_path, network_attempts):
     # hanlp.load() would look up the latest HanLP release online here.
     broken = tmp_path / "broken"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractors.ner import get_backend
+import pipeline.segment
 from pipeline import runner
 from pipeline.read import read_source
 from pipeline.runner import discover_inputs, process_file, run
@@ -19,6 +20,16 @@ OUTPUT_FILES = [f"{name}.{ext}" for name in [*TABLES, METRICS_WIDE] for ext in (
 
 def tables(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in OUTPUT_FILES}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fixed_fingerprint():
+    """The pipeline's fingerprint, taken once: the cache tests stay about the
+    cache even while someone edits the code next to a running test."""
+    with pytest.MonkeyPatch.context() as patch:
+        fingerprint = runner.pipeline_fingerprint()
+        patch.setattr(runner, "pipeline_fingerprint", lambda: fingerprint)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +100,14 @@ def test_a_new_pipeline_version_invalidates_the_cache(tmp_path, monkeypatch):
 
 
 def test_a_failing_stage_marks_its_document_and_the_batch_goes_on(tmp_path, monkeypatch):
-    real_segment = runner.segment
+    real_segment = pipeline.segment.segment
 
     def segment(doc):
         if doc.doc_id == SAMPLES[1]:
             raise ValueError("no sentences in sight")
         return real_segment(doc)
 
-    monkeypatch.setattr(runner, "segment", segment)
+    monkeypatch.setattr(pipeline.segment, "segment", segment)
     summary = run([RAW], tmp_path, workers=1)
     assert (summary.ok, summary.failed) == (4, 1)
     import pandas as pd

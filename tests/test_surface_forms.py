@@ -33,7 +33,7 @@ def load_cases() -> list[tuple[str, str]]:
     cases = []
     for line in TABLE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            sentence, expected = line.split("\t")
+            sentence, expected = line.rsplit("\t", 1)  # table rows hold tabs themselves
             cases.append((sentence, expected))
     return cases
 

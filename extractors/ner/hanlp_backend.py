@@ -104,7 +104,6 @@ def load_component(model: SavedModel):
     # Read when transformers / huggingface_hub are imported: set them first.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HANLP_VERBOSE", "0")
     from hanlp_common.reflection import object_from_classpath  # not installed: get_backend says how to install it
 
     with downloads_refused():

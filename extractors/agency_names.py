@@ -24,7 +24,8 @@ from extractors.gazetteer import Gazetteer, default_gazetteer
 
 def trie_regex(words: list[str]) -> str:
     """A regular expression matching any of the words, longest first, built
-    as a trie so that matching costs one branch per character, not per word."""
+    as a trie so that matching costs one branch per character, not per word;
+    a look-ahead for the first characters lets the engine skip the rest fast."""
     trie: dict = {}
     for word in words:
         node = trie
@@ -42,12 +43,13 @@ def trie_regex(words: list[str]) -> str:
             return body
         return (body if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})") + "?"
 
-    return pattern(trie)
+    first_chars = "".join(sorted(char for char in trie))
+    return f"(?=[{re.escape(first_chars)}]){pattern(trie)}"
 
 
 @dataclass(frozen=True)
 class AgencyGrammar:
-    unit: re.Pattern  # groups: core (core word + suffix), standalone, or bare (a core word alone)
+    unit: re.Pattern  # groups: core and suffix (a bare core when suffix is None), or standalone
     sub_unit: re.Pattern
     level_chars: str
 
@@ -61,8 +63,9 @@ def agency_grammar() -> AgencyGrammar:
     suffix = "|".join(
         re.escape(s) + (f"(?![{re.escape(not_before[s[-1]])}])" if s[-1] in not_before else "") for s in suffixes
     )
+    first_chars = re.escape("".join({word[0] for word in data["cores"] + data["standalone"]}))
     unit = re.compile(
-        f"(?P<core>(?:{cores})(?:{suffix}))|(?P<standalone>{trie_regex(data['standalone'])})|(?P<bare>{cores})"
+        f"(?=[{first_chars}])(?:(?P<core>{cores})(?P<suffix>{suffix})?|(?P<standalone>{trie_regex(data['standalone'])}))"
     )
     return AgencyGrammar(
         unit=unit,
@@ -80,7 +83,7 @@ def find_agencies(text: str, gazetteer: Gazetteer | None = None) -> list[tuple[i
         if found and unit.start() < found[-1][1]:
             continue  # already inside the previous name
         end = unit.end()
-        if unit.group("bare"):
+        if unit.group("core") and not unit.group("suffix"):
             # a core word names an agency only with a place and sub-unit after it: 公安 南郑 分局
             place = gazetteer.name_at(text, end, words_too=True)
             sub = grammar.sub_unit.match(text, end + len(place)) if place else None
@@ -117,7 +120,7 @@ def _grow_right(text: str, end: int, gazetteer: Gazetteer, grammar: AgencyGramma
             end = sub.end()
             continue
         unit = grammar.unit.match(text, end)
-        if unit and unit.group("core"):
+        if unit and unit.group("suffix"):
             end = unit.end()
             continue
         return end

@@ -276,7 +276,8 @@ class FigureExtractor:
             floor = c.end
 
         records: list[FigureRecord] = []
-        parent_id = previous_subject = ""
+        previous_subject = ""
+        parent_of_kind: dict[str, str] = {}
         previous: tuple[str, MetricMatch] | None = None  # the last figure's clause and metric
         for i, (c, unit, multiplier, clause_start, year) in enumerate(accepted):
             next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
@@ -301,8 +302,10 @@ class FigureExtractor:
             previous = (clause, metric)
 
             start = c.offset + c.start
-            if prefix.lstrip().startswith("其中") and records:
-                parent_id = records[-1].parent_id or records[-1].figure_id
+            if prefix.lstrip().startswith("其中"):
+                totals = [r for r in records if r.unit_kind == kind]
+                if totals:  # the parts that follow 其中 belong to the last total of their kind
+                    parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
             qualifier = "".join(c.match.group(g) or "" for g in ("pre", "q1", "q2", "post")).strip()
             records.append(FigureRecord(
                 figure_id=f"{doc_id}:{start}",
@@ -320,7 +323,7 @@ class FigureExtractor:
                 year=year,
                 section=sentence.section,
                 sentence=text,
-                parent_id=parent_id if parent_id and records[-1].unit_kind == kind else "",
+                parent_id=parent_of_kind.get(kind, ""),
                 extractor=EXTRACTOR,
             ))
         first_clause = text[accepted[0][3]:accepted[0][0].start] if accepted else ""

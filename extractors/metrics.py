@@ -110,7 +110,8 @@ class Catalog:
         scope = self.scope(f"{ctx.before}")
         best, best_score = "", 0.0
         for metric in self.metrics.values():
-            if metric.kind != ctx.kind or (metric.units and ctx.unit not in metric.units):
+            # a number with no unit (a table cell) contradicts no unit list
+            if metric.kind != ctx.kind or (metric.units and ctx.unit and ctx.unit not in metric.units):
                 continue
             if metric.requires is not None and not metric.requires.search(ctx.before + ctx.clause):
                 continue

@@ -20,7 +20,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from extractors.ner import BACKENDS
 from extractors.ner.base import NerUnavailable
@@ -166,7 +166,7 @@ def extract(
     stdout.print(f"{len(records)} {'entities' if entities else 'figures'}", highlight=False)
 
 
-def _snippet(sentence: str, text: str, width: int = 36) -> str:
+def _snippet(sentence: str, text: str, width: int = 30) -> str:
     """The part of the sentence around `text`, so the figure stays visible."""
     at = max(sentence.find(text), 0)
     start = max(0, min(at - width // 3, len(sentence) - width))
@@ -179,7 +179,11 @@ def _number(value: float) -> str:
 
 
 def _figure_table(figures) -> Table:
-    table = Table("text", "value", "unit", "metric", "subject", "sentence", header_style="bold")
+    # on a narrow terminal the figure's own columns keep their width; subject and sentence give way
+    table = Table(Column("text", min_width=8), Column("value", justify="right", min_width=6),
+                  Column("unit", min_width=4), "metric",
+                  Column("subject", max_width=16, no_wrap=True, overflow="ellipsis"),
+                  "sentence", header_style="bold")
     for figure in figures:
         table.add_row(figure.text, _number(figure.value), figure.unit, figure.metric, figure.subject,
                       _snippet(figure.sentence, figure.text))
@@ -187,7 +191,8 @@ def _figure_table(figures) -> Table:
 
 
 def _entity_table(entities) -> Table:
-    table = Table("text", "label", "backend", "sentence", header_style="bold")
+    table = Table(Column("text", min_width=8), Column("label", min_width=5), Column("backend", min_width=7),
+                  "sentence", header_style="bold")
     for entity in entities:
         table.add_row(entity.text, entity.label, entity.backend, _snippet(entity.sentence, entity.text))
     return table

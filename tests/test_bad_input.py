@@ -45,7 +45,7 @@ def bad_batch(tmp_path_factory):
     (inbox / "undecodable.txt").write_bytes("年度报告".encode() + b"\xff\xff\n")
     (inbox / "huge.txt").write_text(REPORT * 40, encoding="utf-8")  # over --max-size below
     (inbox / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # hidden: not an input
-    result = zhfig("run", "inbox", "missing.txt", "--out", "out", "--max-size", "0.004", "--workers", "2",
+    result = zhfig("run", "inbox", "missing.txt", "--out", "out", "--max-size", "0.004", "--workers", "1",
                    cwd=folder)
     return folder / "out", result
 

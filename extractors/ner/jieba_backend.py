@@ -54,7 +54,7 @@ def patterns() -> Patterns:
     arabic = r"(?<![0-9.（(])[0-9]+(?:[.,][0-9]+)*(?![0-9]*[、）)]|\.(?![0-9]))"
     chinese = r"(?<![第〇零一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千]+"  # 第三 is a rank
     tail = rf"(?:{GAP}(?:{multiplier}|余|多)+)?"  # 1500余万, 3.7万
-    number = re.compile(rf"{arabic}{tail}(?:{GAP}(?:{unit}))?|{chinese}{tail}{GAP}(?:{unit})")
+    number = re.compile(rf"(?=[0-9零〇一二两三四五六七八九十百千])(?:{arabic}{tail}(?:{GAP}(?:{unit}))?|{chinese}{tail}{GAP}(?:{unit}))")
     person = tomllib.loads(DATA.joinpath("ner_patterns.toml").read_text(encoding="utf-8"))
     return Patterns(
         number, re.compile(trie_regex(person["person_titles"])), person["person_window"], person["person_name_not_last"]

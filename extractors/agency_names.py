@@ -63,7 +63,7 @@ def agency_grammar() -> AgencyGrammar:
     suffix = "|".join(
         re.escape(s) + (f"(?![{re.escape(not_before[s[-1]])}])" if s[-1] in not_before else "") for s in suffixes
     )
-    first_chars = re.escape("".join({word[0] for word in data["cores"] + data["standalone"]}))
+    first_chars = re.escape("".join(sorted({word[0] for word in data["cores"] + data["standalone"]})))
     unit = re.compile(
         f"(?=[{first_chars}])(?:(?P<core>{cores})(?P<suffix>{suffix})?|(?P<standalone>{trie_regex(data['standalone'])}))"
     )

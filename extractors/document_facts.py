@@ -101,12 +101,12 @@ def extract_facts(doc: SegmentedDocument, entities: list[EntityRecord]) -> Docum
     tail = lines[-SIGNATURE_LINES:]
     title = _title(heading_lines, words)
     signature_agency, signature_date = _signature(tail)
-    agency = (
-        _first_agency(title)
-        or _entity_within(entities, heading_lines)
-        or signature_agency
-        or _most_named_agency(entities, lines[body_start:])
-    )
+    agency = _best_agency([
+        _first_agency(title),
+        _entity_within(entities, heading_lines),
+        signature_agency,
+        _most_named_agency(entities, lines[body_start:]),
+    ])
     gazetteer = default_gazetteer()
     place = gazetteer.locate(agency)
     if place == NO_PLACE:
@@ -163,6 +163,14 @@ def _title(heading_lines: list[Line], words: FactWords) -> str:
         if _is_title_like(text, words):
             return text
     return texts[0] if texts else ""
+
+
+def _best_agency(candidates: list[str]) -> str:
+    """The first candidate that says where it is (重庆市渝北区司法局 in the
+    signature rather than 区司法局 in the title); else the first at all."""
+    named = [candidate for candidate in candidates if candidate]
+    located = [candidate for candidate in named if default_gazetteer().locate(candidate) != NO_PLACE]
+    return (located or named or [""])[0]
 
 
 def _first_agency(text: str) -> str:

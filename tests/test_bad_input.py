@@ -73,7 +73,11 @@ def test_every_input_gets_one_row_with_the_right_status(bad_batch):
     assert documents["gbk.txt"]["encoding"] == "gb18030"
     assert documents["utf16.txt"]["encoding"].startswith("utf-16")
     assert documents["page.html"]["format"] == "html"
-    assert int(documents["gbk.txt"]["n_figures"]) >= 2
+    with (out / "figures.csv").open(encoding="utf-8", newline="") as handle:
+        figures = [(row["doc_id"], row["text"], float(row["value"]), row["unit"]) for row in csv.DictReader(handle)]
+    assert sorted(figures) == [(doc_id, text, value, unit)
+                               for doc_id in ("gbk.txt", "page.html", "utf16.txt")
+                               for text, value, unit in (("125件", 125.0, "件"), ("38.5万元", 385000.0, "元"))]
 
 
 def test_failures_are_issues_and_the_tables_are_complete(bad_batch):

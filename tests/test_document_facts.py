@@ -138,6 +138,18 @@ def test_signature_gives_the_agency_when_the_title_names_none(facts_of):
     assert facts["report_year"] == 2023  # no year is named: 今年 in a report published in 2024
 
 
+def test_signature_names_the_agency_fully_when_the_title_does_not(facts_of):
+    text = """区司法局关于2023年度行政执法情况的报告
+2023年共办理行政许可12件。
+
+重庆市渝北区司法局
+2024年1月19日
+"""
+    facts = facts_of(document(text))
+    assert (facts["title"], facts["agency"], facts["county"]) == (
+        "区司法局关于2023年度行政执法情况的报告", "重庆市渝北区司法局", "渝北区")
+
+
 def test_year_of_the_figures_not_of_the_plans(facts_of):
     text = """渝北区交通运输局行政执法工作总结
 一、工作情况

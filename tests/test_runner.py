@@ -175,3 +175,17 @@ def test_the_output_folder_is_not_read_as_input(tmp_path):
     make(tmp_path / "r.txt")
     make(tmp_path / "out" / "figures.csv")
     assert ids(discover_inputs([tmp_path], exclude=tmp_path / "out")) == ["r.txt"]
+
+
+def test_an_unchanged_rerun_leaves_the_tables_alone_and_restores_a_damaged_one(first_run):
+    out, first = first_run
+    before = tables(out)
+    stamps = {name: (out / name).stat().st_mtime_ns for name in OUTPUT_FILES}
+    again = run([RAW], out, workers=1)
+    assert (again.documents, again.figures, again.entities, again.reused) == (5, first.figures, first.entities, 5)
+    assert {name: (out / name).stat().st_mtime_ns for name in OUTPUT_FILES} == stamps
+
+    (out / "figures.csv").write_text("edited by hand", encoding="utf-8")
+    (out / "issues.parquet").unlink()
+    assert run([RAW], out, workers=1).reused == 5
+    assert tables(out) == before

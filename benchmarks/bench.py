@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Benchmark `zhfig run`: throughput, a jieba baseline, parallel speed-up,
+peak memory at two corpus sizes, and the unchanged re-run.
+
+    python benchmarks/bench.py            # N = 1,000 and 10,000 (the bar; ~15 min on 2 cores)
+    python benchmarks/bench.py --quick    # N = 50 and 200, for development
+
+It builds a corpus from the sample reports in data/raw, every copy varied
+(paragraphs shuffled, numbers and place names changed) so that no cache or
+dedup makes it trivial, then runs the real command line in a subprocess per
+configuration and reads the subprocess's wall time and peak resident memory
+(os.wait4: the largest of the zhfig process and its workers). The baseline is
+jieba.lcut of every document of the N = 1,000 corpus (after jieba's one-off
+initialisation): the cost any pipeline that segments the text pays.
+
+Results are printed and written to benchmarks/results.json
+(benchmarks/results-quick.json with --quick).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import logging
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "raw"
+YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+# ---------------------------------------------------------------- the corpus
+
+def place_names() -> dict[str, list[str]]:
+    """The gazetteer's division names by level (province, city, county)."""
+    text = resources.files("extractors").joinpath("data", "divisions.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in io.StringIO(text) if not line.startswith("#"))
+    names: dict[str, list[str]] = {}
+    for row in rows:
+        if len(row["name"]) >= 3:  # two-character names are often ordinary words
+            names.setdefault(row["level"], []).append(row["name"])
+    return names
+
+
+def vary(text: str, rng: random.Random, names: dict[str, list[str]], name_pattern: re.Pattern,
+         level_of: dict[str, str]) -> str:
+    """The report with its body paragraphs shuffled, every number but years
+    and small ones redrawn, and every place name replaced by another of its level."""
+    title, *body = text.split("\n")
+    rng.shuffle(body)
+    text = "\n".join([title, *body])
+    renamed: dict[str, str] = {}
+
+    def rename(match: re.Match) -> str:
+        name = match[0]
+        if name not in renamed:
+            renamed[name] = rng.choice(names[level_of[name]])
+        return renamed[name]
+
+    def renumber(match: re.Match) -> str:
+        digits = match[0]
+        if YEAR.fullmatch(digits) or len(digits) < 2:
+            return digits
+        return str(rng.randrange(10 ** (len(digits) - 1), 10 ** len(digits)))
+
+    text = name_pattern.sub(rename, text)
+    return re.sub(r"\d+", renumber, text)
+
+
+def build_corpus(folder: Path, n: int, seed: int) -> int:
+    """n varied reports in `folder`; returns their total number of characters."""
+    folder.mkdir(parents=True)
+    samples = [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.iterdir()) if path.is_file()]
+    names = place_names()
+    level_of = {name: level for level, group in names.items() for name in group}
+    name_pattern = re.compile("|".join(map(re.escape, sorted(level_of, key=len, reverse=True))))
+    rng = random.Random(seed)
+    chars = 0
+    for i in range(n):
+        text = vary(samples[i % len(samples)], rng, names, name_pattern, level_of)
+        (folder / f"{i:05d}.txt").write_text(text, encoding="utf-8")
+        chars += len(text)
+    return chars
+
+
+# ---------------------------------------------------------------- measuring
+
+@dataclass
+class Measurement:
+    docs: int
+    workers: int
+    seconds: float
+    peak_rss_mb: float
+    summary: str
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.docs / self.seconds
+
+
+def measure_run(corpus: Path, out: Path, workers: int, docs: int) -> Measurement:
+    """Wall time and peak memory of `zhfig run` in a fresh process."""
+    command = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--workers", str(workers)]
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=corpus.parent)
+        _, status, usage = os.wait4(process.pid, 0)  # reaps it and gives its (and its workers') rusage
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().strip()
+    if process.returncode != 0:
+        sys.exit(f"bench: {' '.join(command)} failed:\n{output}")
+    return Measurement(docs, workers, seconds, usage.ru_maxrss / 1024, output.splitlines()[-1])
+
+
+def jieba_baseline(corpus: Path) -> tuple[int, float]:
+    """(characters, seconds) of reading and jieba.lcut-ing every document."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()  # its one-off dictionary load is not part of the per-text cost
+    chars, started = 0, time.perf_counter()
+    for path in sorted(corpus.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        jieba.lcut(text)
+        chars += len(text)
+    return chars, time.perf_counter() - started
+
+
+# ---------------------------------------------------------------- the report
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="N = 50 and 200 instead of 1,000 and 10,000")
+    parser.add_argument("--output", type=Path, help="where to write the results (JSON)")
+    args = parser.parse_args()
+    small, large = (50, 200) if args.quick else (1_000, 10_000)
+    output = args.output or ROOT / "benchmarks" / ("results-quick.json" if args.quick else "results.json")
+
+    with tempfile.TemporaryDirectory(prefix="zhfig-bench-") as tmp:
+        work = Path(tmp)
+        print(f"building corpora of {small:,} and {large:,} reports in {work} …", flush=True)
+        chars = {n: build_corpus(work / f"corpus_{n}", n, seed=n) for n in (small, large)}
+
+        baseline_chars, baseline_seconds = jieba_baseline(work / f"corpus_{small}")
+        runs: dict[str, Measurement] = {}
+        for n in (small, large):
+            for workers in (1, 2):
+                print(f"zhfig run: {n:,} reports, {workers} worker(s) …", flush=True)
+                runs[f"{n}x{workers}"] = measure_run(work / f"corpus_{n}", work / f"out_{n}x{workers}", workers, n)
+            print(f"zhfig run again, unchanged: {n:,} reports …", flush=True)
+            runs[f"{n}x1 rerun"] = measure_run(work / f"corpus_{n}", work / f"out_{n}x1", 1, n)
+
+    def chars_per_s(key: str) -> float:
+        return chars[int(key.split("x")[0])] / runs[key].seconds
+
+    results = {
+        "chars_per_s_1_worker": chars_per_s(f"{small}x1"),
+        "docs_per_s_1_worker": runs[f"{small}x1"].docs_per_s,
+        "baseline_chars_per_s": baseline_chars / baseline_seconds,
+        "ratio_vs_jieba": chars_per_s(f"{small}x1") / (baseline_chars / baseline_seconds),
+        "speedup_2_workers": runs[f"{large}x1"].seconds / runs[f"{large}x2"].seconds,
+        "speedup_2_workers_small": runs[f"{small}x1"].seconds / runs[f"{small}x2"].seconds,
+        "memory_ratio_10k_vs_1k": max(runs[f"{large}x{w}"].peak_rss_mb / runs[f"{small}x{w}"].peak_rss_mb
+                                      for w in (1, 2)),
+        "rerun_speedup": runs[f"{small}x1"].seconds / runs[f"{small}x1 rerun"].seconds,
+        "rerun_speedup_large": runs[f"{large}x1"].seconds / runs[f"{large}x1 rerun"].seconds,
+        "sizes": [small, large],
+        "corpus_chars": {str(n): chars[n] for n in (small, large)},
+        "runs": {key: {**asdict(run), "chars_per_s": chars_per_s(key)} for key, run in runs.items()},
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "quick": args.quick,
+    }
+    output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    print(f"\n{'run':<16}{'docs':>8}{'seconds':>10}{'docs/s':>9}{'chars/s':>11}{'peak RSS MB':>13}")
+    for key, run in runs.items():
+        print(f"{key:<16}{run.docs:>8,}{run.seconds:>10.1f}{run.docs_per_s:>9.1f}{chars_per_s(key):>11,.0f}"
+              f"{run.peak_rss_mb:>13.0f}")
+    print(f"{'jieba.lcut':<16}{small:>8,}{baseline_seconds:>10.1f}{small / baseline_seconds:>9.1f}"
+          f"{baseline_chars / baseline_seconds:>11,.0f}")
+    bars = [
+        ("pipeline ÷ jieba.lcut, 1 worker", results["ratio_vs_jieba"], 1.0, "≥"),
+        (f"2 workers ÷ 1 worker ({large:,})", results["speedup_2_workers"], 1.6, "≥"),
+        (f"peak memory {large:,} ÷ {small:,}", results["memory_ratio_10k_vs_1k"], 1.25, "≤"),
+        (f"unchanged re-run speed-up ({small:,})", results["rerun_speedup"], 20.0, "≥"),
+    ]
+    print()
+    for name, value, bar, sense in bars:
+        met = value >= bar if sense == "≥" else value <= bar
+        print(f"{name:<36}{value:>8.2f}   bar {sense} {bar:<5} {'met' if met else 'MISSED'}")
+    print(f"\nwritten to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -51,7 +51,7 @@ HANLP_MODEL_OPTION = typer.Option(None, "--hanlp-model", file_okay=False,
 
 
 def _fail(message: str, status: int) -> typer.Exit:
-    stderr.print(f"[bold red]zhfig: error:[/] {message}", highlight=False)
+    stderr.print(f"[bold red]zhfig: error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(status)
 
 
@@ -101,24 +101,30 @@ def run(
 
     options = RunOptions(ner=ner.value, hanlp_model=hanlp_model, max_bytes=int(max_size * MB))
     with _progress() as progress:
-        task = progress.add_task("reading", total=None)
+        task = progress.add_task("zhfig run", total=None)
         try:
             summary = run_batch(paths or ["data/raw"], out, options=options, workers=workers, force=force,
-                                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+                                on_progress=lambda done, total: progress.update(task, completed=done, total=total,
+                                                                                refresh=True))
         except NerUnavailable as exc:
             raise _fail(str(exc), 2) from None
         except OSError as exc:  # the output folder cannot be written
             raise _fail(f"cannot write the tables to {out}: {exc.strerror or exc}", 1) from None
     print(summary.line())
+    if not summary.documents:
+        stderr.print(f"zhfig: no files found in {' '.join(paths or ['data/raw'])}", highlight=False, soft_wrap=True)
     if summary.failed:
         raise typer.Exit(1)
 
 
 def _progress() -> Progress:
-    """A progress bar on a terminal; nothing when stderr is a file or a pipe."""
+    """A progress bar on a terminal; nothing when stderr is a file or a pipe.
+    It is redrawn as documents finish, not by a thread of its own: worker
+    processes are forked, and forking a process with threads risks deadlocks."""
     return Progress(
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=stderr, transient=True, disable=not sys.stderr.isatty(),
+        TimeRemainingColumn(), console=stderr, transient=True, auto_refresh=False,
+        disable=not sys.stderr.isatty(),
     )
 
 

@@ -32,6 +32,7 @@ from schemas import DocumentRecord, ExtractedDocument, IssueRecord, SourceDocume
 log = logging.getLogger(__name__)
 
 WINDOW_PER_WORKER = 8  # documents in flight per worker: keeps workers busy, memory flat
+CACHE_COMMIT_EVERY = 100  # documents
 GLOB_MAGIC = set("*?[")
 OUTPUT_FILES = [f"{name}.{ext}" for name in [*TABLES, METRICS_WIDE] for ext in ("csv", "parquet")]
 
@@ -60,7 +61,10 @@ class RunOptions:
 def _walk(folder: Path, exclude: Path | None) -> Iterator[Path]:
     """Regular files under `folder`, sorted, skipping hidden files and folders
     (.DS_Store, .git, .gitkeep) and the output folder itself."""
-    for current, dirnames, filenames in os.walk(folder):
+    def unreadable(error: OSError) -> None:
+        log.warning("cannot list the folder %s: %s; its files are left out", error.filename, error.strerror)
+
+    for current, dirnames, filenames in os.walk(folder, onerror=unreadable):
         dirnames[:] = sorted(
             name for name in dirnames
             if not name.startswith(".") and (exclude is None or Path(current, name).resolve() != exclude)
@@ -236,7 +240,7 @@ class RunSummary:
 @dataclass
 class _Task:
     item: InputFile
-    key: str | None  # in the result cache; None: not cacheable
+    key: str | None  # its key in the result cache; None: not to be cached
     cached: bool = False
 
 
@@ -275,21 +279,32 @@ def _results(tasks: list[_Task], backend: NerBackend, options: RunOptions, worke
                 yield task, process_input(task.item, backend, options.max_bytes), True
         return
 
-    pending: deque[tuple[_Task, Future | None]] = deque()
+    # The first document to process is done here, before the pool starts: that
+    # loads the dictionaries and models once, and forked workers inherit them
+    # rather than each spending seconds loading its own.
+    first = next(task for task in tasks if not task.cached)
+    first_rows = process_input(first.item, backend, options.max_bytes)
+    pending: deque[tuple[_Task, Future | DocumentRows | None]] = deque()
 
     def finish() -> tuple[_Task, DocumentRows, bool]:
-        task, future = pending.popleft()
-        if future is None:
+        task, result = pending.popleft()
+        if result is None:
             return task, cache.get(task.key), False
+        if isinstance(result, DocumentRows):
+            return task, result, True
         try:
-            return task, future.result(), True
+            return task, result.result(), True
         except Exception as exc:
             return task, _worker_failure(task.item, exc), False
 
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
         for task in tasks:
-            future = None if task.cached else pool.submit(_process_in_worker, task.item, options.max_bytes)
-            pending.append((task, future))
+            if task.cached:
+                pending.append((task, None))
+            elif task is first:
+                pending.append((task, first_rows))
+            else:
+                pending.append((task, pool.submit(_process_in_worker, task.item, options.max_bytes)))
             while len(pending) > workers * WINDOW_PER_WORKER:
                 yield finish()
         while pending:
@@ -353,6 +368,8 @@ def _write(tasks: list[_Task], out: Path, backend: NerBackend, options: RunOptio
             summary.count(rows, reused=task.cached)
             if fresh and task.key is not None:
                 cache.put(task.key, rows)
+            if done % CACHE_COMMIT_EVERY == 0:  # what is done survives a crash or Ctrl-C
+                cache.commit()
             all_cached &= task.key is not None and (task.cached or fresh)
             if on_progress:
                 on_progress(done, len(tasks))

@@ -2,10 +2,12 @@
 
 Every table is written twice, as CSV (plain UTF-8, no BOM, RFC 4180 quoting,
 so sentences with commas and line breaks survive) and as Parquet (typed
-columns). Rows are appended to temporary files in the output folder as the
-documents arrive, so memory does not grow with the corpus; `commit()` makes
-every file durable (fsync) and renames it over the previous one (os.replace),
-so a crash or an error mid-run leaves the last complete tables untouched.
+columns). Rows are appended to a temporary CSV in the output folder as the
+documents arrive, so memory does not grow with the corpus; `commit()` converts
+each CSV into Parquet (Arrow's C++ CSV reader, block by block: the two files
+hold the same values by construction), makes every file durable (fsync) and
+renames it over the previous one (os.replace), so a crash or an error mid-run
+leaves the last complete tables untouched.
 
 The columns are exactly the fields of the record models in schemas/records.py,
 in order; `metrics_wide` has one row per document and one column per metric
@@ -13,17 +15,17 @@ id of the catalog.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
 import secrets
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -39,7 +41,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "issues": IssueRecord,
 }
 METRICS_WIDE = "metrics_wide"
-ROW_GROUP_ROWS = 5_000  # rows buffered per Parquet row group: bounds memory, not output
+PARQUET_BLOCK_BYTES = 4 << 20  # CSV read per Parquet row group: bounds memory, not output
 
 ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 
@@ -100,60 +102,56 @@ def metrics_wide_schema(metric_ids: Sequence[str]) -> pa.Schema:
                      + [pa.field(metric, pa.float64()) for metric in metric_ids])
 
 
-def _durable_close(handle: IO) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())
-    handle.close()
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def csv_to_parquet(source: Path, target: Path, schema: pa.Schema) -> None:
+    """Convert a table's CSV into Parquet with the given column types, in
+    blocks (Arrow's C++ CSV reader: fast, and memory stays flat). Empty cells
+    are nulls only in the nullable number columns; a string stays ''."""
+    reader = pacsv.open_csv(
+        source,
+        read_options=pacsv.ReadOptions(block_size=PARQUET_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(column_types=schema, null_values=[""], strings_can_be_null=False,
+                                             true_values=["True"], false_values=["False"]),
+    )
+    with pq.ParquetWriter(target, schema) as parquet:
+        for batch in reader:
+            parquet.write_batch(batch.cast(schema))
 
 
 class TableWriter:
-    """One table, written as <name>.csv and <name>.parquet via temporary files."""
+    """One table: rows are appended to a temporary CSV as they come; closing
+    converts it to Parquet; publishing renames both over the final files."""
 
     def __init__(self, folder: Path, name: str, schema: pa.Schema):
-        self.folder, self.name, self.schema = folder, name, schema
-        self._temps: dict[Path, Path] = {}  # final path -> its temporary file
-        self._files: list[IO] = []
-        self._parquet: pq.ParquetWriter | None = None
-        self._buffer: list[Row] = []
-        try:
-            self._csv_file = self._temporary(f"{name}.csv", mode="w", encoding="utf-8", newline="")
-            self._csv = csv.writer(self._csv_file)
-            self._csv.writerow(schema.names)
-            self._parquet_file = self._temporary(f"{name}.parquet", mode="wb")
-            self._parquet = pq.ParquetWriter(self._parquet_file, schema)
-        except BaseException:
-            self.discard()
-            raise
+        self.schema = schema
+        # final file -> its temporary: hidden, next to it (same file system, so the rename is atomic)
+        self._temps = {folder / f"{name}.{ext}": folder / f".{name}.{ext}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+                       for ext in ("csv", "parquet")}
+        self._csv_temp, self._parquet_temp = self._temps.values()
+        # O_EXCL: never write into someone else's file; mode 0o666 & umask, as for any new file
+        fd = os.open(self._csv_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        self._csv_file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self._csv = csv.writer(self._csv_file)
+        self._csv.writerow(schema.names)
 
-    def _temporary(self, final_name: str, **open_args) -> IO:
-        """A new hidden file next to the final one (same file system, so the
-        rename is atomic), with the permissions the umask gives new files."""
-        temp = self.folder / f".{final_name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        self._temps[self.folder / final_name] = temp
-        self._files.append(os.fdopen(fd, **open_args))
-        return self._files[-1]
-
-    def write(self, row: Row) -> None:
-        self._csv.writerow(row)
-        self._buffer.append(row)
-        if len(self._buffer) >= ROW_GROUP_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._buffer:
-            return
-        values = list(zip(*self._buffer))
-        arrays = [pa.array(column, type=field.type) for column, field in zip(values, self.schema)]
-        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
-        self._buffer = []
+    def write(self, rows: Iterable[Row]) -> None:
+        self._csv.writerows(rows)
 
     def close(self) -> None:
         """Finish both files on disk (still under their temporary names)."""
-        self._flush()
-        _durable_close(self._csv_file)
-        self._parquet.close()
-        _durable_close(self._parquet_file)
+        self._csv_file.flush()
+        os.fsync(self._csv_file.fileno())
+        self._csv_file.close()
+        csv_to_parquet(self._csv_temp, self._parquet_temp, self.schema)
+        _fsync(self._parquet_temp)
 
     def publish(self) -> None:
         for final, temp in self._temps.items():
@@ -161,11 +159,7 @@ class TableWriter:
         self._temps.clear()
 
     def discard(self) -> None:
-        if self._parquet is not None and self._parquet.is_open:
-            with contextlib.suppress(Exception):  # a half-written file about to be deleted
-                self._parquet.close()
-        for handle in self._files:
-            handle.close()
+        self._csv_file.close()
         for temp in self._temps.values():
             temp.unlink(missing_ok=True)
         self._temps.clear()
@@ -196,12 +190,11 @@ class OutputTables:
         self._report_year_column = columns(DocumentRecord).index("report_year")
 
     def add(self, rows: DocumentRows) -> None:
-        self._writers["documents"].write(rows.document)
-        for name, table_rows in (("figures", rows.figures), ("entities", rows.entities), ("issues", rows.issues)):
-            writer = self._writers[name]
-            for row in table_rows:
-                writer.write(row)
-        self._writers[METRICS_WIDE].write(self._metrics_wide_row(rows))
+        self._writers["documents"].write([rows.document])
+        self._writers["figures"].write(rows.figures)
+        self._writers["entities"].write(rows.entities)
+        self._writers["issues"].write(rows.issues)
+        self._writers[METRICS_WIDE].write([self._metrics_wide_row(rows)])
 
     def _metrics_wide_row(self, rows: DocumentRows) -> Row:
         """The document's value of each metric: the first figure (in text order)

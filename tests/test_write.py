@@ -15,10 +15,11 @@ METRICS = ["penalty.total", "penalty.warning", "penalty.amount"]
 SENTENCE = '全年查处案件12件，其中警告3件；\n另有"通报"1件'
 
 
-def figure(start: int, value: float, metric: str, *, org: str = "", year: int | None = 2023) -> FigureRecord:
+def figure(start: int, value: float, metric: str, *, org: str = "", year: int | None = 2023,
+           approx: bool = False) -> FigureRecord:
     return FigureRecord(
         figure_id=f"a.txt:{start}", doc_id="a.txt", start=start, end=start + 3, text=f"{value:g}件",
-        value=value, unit="件", unit_kind="count", metric=metric, year=year, sentence=SENTENCE,
+        value=value, unit="件", unit_kind="count", approx=approx, metric=metric, year=year, sentence=SENTENCE,
         org=org, extractor="pattern",
     )
 
@@ -104,8 +105,8 @@ def test_a_failure_mid_write_leaves_the_previous_tables_untouched(tmp_path):
 
     bad = DocumentRows.from_document(document([figure(10, 12, "penalty.total")]))
     bad_figure = list(bad.figures[0])
-    bad_figure[columns(FigureRecord).index("value")] = "not a number"  # fails when the Parquet batch is built
-    with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
+    bad_figure[columns(FigureRecord).index("value")] = "not a number"  # fails when converted to Parquet
+    with pytest.raises(pa.ArrowInvalid):
         with OutputTables(tmp_path, METRICS) as tables:
             tables.add(DocumentRows.from_document(document([figure(10, 99, "penalty.total")])))
             tables.add(bad._replace(figures=[tuple(bad_figure)]))
@@ -123,10 +124,16 @@ def test_an_exception_in_the_run_discards_the_new_tables(tmp_path):
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
 
 
-def test_row_groups_bound_the_buffer_but_not_the_output(tmp_path, monkeypatch):
-    monkeypatch.setattr("pipeline.write.ROW_GROUP_ROWS", 2)
-    write(tmp_path, document([figure(start, start, "") for start in range(5)]))
+def test_parquet_is_converted_in_blocks_without_changing_the_values(tmp_path, monkeypatch):
+    monkeypatch.setattr("pipeline.write.PARQUET_BLOCK_BYTES", 1024)  # a few rows per block
+    write(tmp_path, document([figure(start, start + 0.5, "", year=None if start % 2 else 2023, approx=start % 3 == 0)
+                              for start in range(40)]))
     parquet = pq.ParquetFile(tmp_path / "figures.parquet")
-    assert parquet.metadata.num_row_groups == 3
-    assert parquet.read().column("start").to_pylist() == [0, 1, 2, 3, 4]
-    assert len(read_csv(tmp_path / "figures.csv")) == 6
+    assert parquet.metadata.num_row_groups > 1
+    table = parquet.read()
+    assert table.column("start").to_pylist() == list(range(40))
+    assert table.column("value").to_pylist() == [start + 0.5 for start in range(40)]
+    assert table.column("year").to_pylist() == [None if start % 2 else 2023 for start in range(40)]
+    assert table.column("approx").to_pylist() == [start % 3 == 0 for start in range(40)]
+    assert table.column("sentence").to_pylist() == [SENTENCE] * 40
+    assert table.column("metric").to_pylist() == [""] * 40  # an empty string, not a null

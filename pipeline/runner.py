@@ -6,8 +6,8 @@
 Documents flow one at a time (or a small window of them per worker process),
 so memory does not grow with the corpus. The result cache in the output folder
 (pipeline/cache.py) lets a re-run skip every file whose bytes, name and
-pipeline version are unchanged: on a hit only the file's hash is computed, and
-the stages (and jieba) are not even imported.
+pipeline version are unchanged: on a hit only the file's hash is computed; the
+stages are not even imported, nor jieba's dictionaries loaded.
 """
 from __future__ import annotations
 

@@ -2,12 +2,11 @@
 
 Every table is written twice, as CSV (plain UTF-8, no BOM, RFC 4180 quoting,
 so sentences with commas and line breaks survive) and as Parquet (typed
-columns). Rows are appended to a temporary CSV in the output folder as the
-documents arrive, so memory does not grow with the corpus; `commit()` converts
-each CSV into Parquet (Arrow's C++ CSV reader, block by block: the two files
-hold the same values by construction), makes every file durable (fsync) and
-renames it over the previous one (os.replace), so a crash or an error mid-run
-leaves the last complete tables untouched.
+columns). Rows go into temporary files in the output folder as the documents
+arrive (CSV at once, Parquet a row group at a time), so memory does not grow
+with the corpus; `commit()` makes every file durable (fsync) and renames it
+over the previous one (os.replace), so a crash or an error mid-run leaves the
+last complete tables untouched.
 
 The columns are exactly the fields of the record models in schemas/records.py,
 in order; `metrics_wide` has one row per document and one column per metric
@@ -15,6 +14,7 @@ id of the catalog.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import secrets
@@ -22,10 +22,9 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import IO, Literal, NamedTuple
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -41,7 +40,7 @@ TABLES: dict[str, type[BaseModel]] = {
     "issues": IssueRecord,
 }
 METRICS_WIDE = "metrics_wide"
-PARQUET_BLOCK_BYTES = 4 << 20  # CSV read per Parquet row group: bounds memory, not output
+ROW_GROUP_ROWS = 10_000  # rows buffered per Parquet row group: bounds memory, not output
 
 ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 
@@ -102,56 +101,57 @@ def metrics_wide_schema(metric_ids: Sequence[str]) -> pa.Schema:
                      + [pa.field(metric, pa.float64()) for metric in metric_ids])
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def csv_to_parquet(source: Path, target: Path, schema: pa.Schema) -> None:
-    """Convert a table's CSV into Parquet with the given column types, in
-    blocks (Arrow's C++ CSV reader: fast, and memory stays flat). Empty cells
-    are nulls only in the nullable number columns; a string stays ''."""
-    reader = pacsv.open_csv(
-        source,
-        read_options=pacsv.ReadOptions(block_size=PARQUET_BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(column_types=schema, null_values=[""], strings_can_be_null=False,
-                                             true_values=["True"], false_values=["False"]),
-    )
-    with pq.ParquetWriter(target, schema) as parquet:
-        for batch in reader:
-            parquet.write_batch(batch.cast(schema))
-
-
 class TableWriter:
-    """One table: rows are appended to a temporary CSV as they come; closing
-    converts it to Parquet; publishing renames both over the final files."""
+    """One table: each row goes into a temporary CSV at once and into a
+    buffer that becomes a Parquet row group when full; publishing renames
+    both files over the final ones."""
 
     def __init__(self, folder: Path, name: str, schema: pa.Schema):
         self.schema = schema
         # final file -> its temporary: hidden, next to it (same file system, so the rename is atomic)
         self._temps = {folder / f"{name}.{ext}": folder / f".{name}.{ext}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
                        for ext in ("csv", "parquet")}
-        self._csv_temp, self._parquet_temp = self._temps.values()
+        self._files: list[IO] = []
+        self._parquet: pq.ParquetWriter | None = None
+        self._buffer: list[Row] = []
+        try:
+            csv_temp, parquet_temp = self._temps.values()
+            self._csv_file = self._create(csv_temp, "w", encoding="utf-8", newline="")
+            self._csv = csv.writer(self._csv_file)
+            self._csv.writerow(schema.names)
+            self._parquet = pq.ParquetWriter(self._create(parquet_temp, "wb"), schema)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _create(self, path: Path, mode: str, **options) -> IO:
         # O_EXCL: never write into someone else's file; mode 0o666 & umask, as for any new file
-        fd = os.open(self._csv_temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        self._csv_file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self._csv = csv.writer(self._csv_file)
-        self._csv.writerow(schema.names)
+        handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), mode, **options)
+        self._files.append(handle)
+        return handle
 
     def write(self, rows: Iterable[Row]) -> None:
+        rows = list(rows)
         self._csv.writerows(rows)
+        self._buffer += rows
+        if len(self._buffer) >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            by_column = zip(*self._buffer)
+            arrays = [pa.array(values, type=field.type) for values, field in zip(by_column, self.schema)]
+            self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+            self._buffer = []
 
     def close(self) -> None:
         """Finish both files on disk (still under their temporary names)."""
-        self._csv_file.flush()
-        os.fsync(self._csv_file.fileno())
-        self._csv_file.close()
-        csv_to_parquet(self._csv_temp, self._parquet_temp, self.schema)
-        _fsync(self._parquet_temp)
+        self._flush()
+        self._parquet.close()
+        for handle in self._files:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
 
     def publish(self) -> None:
         for final, temp in self._temps.items():
@@ -159,7 +159,11 @@ class TableWriter:
         self._temps.clear()
 
     def discard(self) -> None:
-        self._csv_file.close()
+        if self._parquet is not None and self._parquet.is_open:
+            with contextlib.suppress(Exception):  # a half-written file about to be deleted
+                self._parquet.close()
+        for handle in self._files:
+            handle.close()
         for temp in self._temps.values():
             temp.unlink(missing_ok=True)
         self._temps.clear()

@@ -105,8 +105,8 @@ def test_a_failure_mid_write_leaves_the_previous_tables_untouched(tmp_path):
 
     bad = DocumentRows.from_document(document([figure(10, 12, "penalty.total")]))
     bad_figure = list(bad.figures[0])
-    bad_figure[columns(FigureRecord).index("value")] = "not a number"  # fails when converted to Parquet
-    with pytest.raises(pa.ArrowInvalid):
+    bad_figure[columns(FigureRecord).index("value")] = "not a number"  # fails when the row group is built
+    with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
         with OutputTables(tmp_path, METRICS) as tables:
             tables.add(DocumentRows.from_document(document([figure(10, 99, "penalty.total")])))
             tables.add(bad._replace(figures=[tuple(bad_figure)]))
@@ -124,16 +124,19 @@ def test_an_exception_in_the_run_discards_the_new_tables(tmp_path):
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
 
 
-def test_parquet_is_converted_in_blocks_without_changing_the_values(tmp_path, monkeypatch):
-    monkeypatch.setattr("pipeline.write.PARQUET_BLOCK_BYTES", 1024)  # a few rows per block
-    write(tmp_path, document([figure(start, start + 0.5, "", year=None if start % 2 else 2023, approx=start % 3 == 0)
-                              for start in range(40)]))
+def test_row_groups_bound_the_buffer_but_not_the_output(tmp_path, monkeypatch):
+    monkeypatch.setattr("pipeline.write.ROW_GROUP_ROWS", 16)
+    starts = range(40)
+    docs = [document([figure(start, start + 0.5, "", year=None if start % 2 else 2023, approx=start % 3 == 0)
+                      for start in starts[i:i + 8]]) for i in range(0, 40, 8)]
+    write(tmp_path, *docs)
     parquet = pq.ParquetFile(tmp_path / "figures.parquet")
-    assert parquet.metadata.num_row_groups > 1
+    assert [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)] == [16, 16, 8]
     table = parquet.read()
-    assert table.column("start").to_pylist() == list(range(40))
-    assert table.column("value").to_pylist() == [start + 0.5 for start in range(40)]
-    assert table.column("year").to_pylist() == [None if start % 2 else 2023 for start in range(40)]
-    assert table.column("approx").to_pylist() == [start % 3 == 0 for start in range(40)]
+    assert table.column("start").to_pylist() == list(starts)
+    assert table.column("value").to_pylist() == [start + 0.5 for start in starts]
+    assert table.column("year").to_pylist() == [None if start % 2 else 2023 for start in starts]
+    assert table.column("approx").to_pylist() == [start % 3 == 0 for start in starts]
     assert table.column("sentence").to_pylist() == [SENTENCE] * 40
     assert table.column("metric").to_pylist() == [""] * 40  # an empty string, not a null
+    assert len(read_csv(tmp_path / "figures.csv")) == 41

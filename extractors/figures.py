@@ -27,6 +27,12 @@ EXTRACTOR = "pattern"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 CLAUSE_BREAK = regex.compile(r"[，；;。：:！？!?\n]|(?<!\d),|,(?!\d)")
 MAX_FOLLOWING = 40
+RANGE_AFTER = regex.compile(r"\s*[-—~～至到]\s*\d")
+RANGE_BEFORE = regex.compile(r"\d\s*[-—~～至到]\s*$")
+YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")
+CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
+HAN = regex.compile(r"\p{Han}")
+PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
 # Flattened tables: a number alone in a cell, after a row label with words in it
 # ("警告\t225454", "| 罚没金额（万元） | 7282.1179 |"); the label may name the unit in brackets.
 CELL_BEFORE = regex.compile(r"(?:^|[\t|]| {2,})(?P<label>[^\t|]*?\p{Han}[^\t|]*?)(?:\s*(?:\t|\|| {2,})\s*[\d.,]*)*\s*(?:\t|\|| {2,})\s*$")
@@ -184,7 +190,7 @@ class FigureExtractor:
         next_char = after[:1]
         if next_char and (next_char in "+＋" or (next_char.isascii() and (next_char.isalpha() or (unit is None and next_char.isdigit())))):
             return "part of a code"
-        if regex.match(r"\s*[-—~～至到]\s*\d", after) or regex.search(r"\d\s*[-—~～至到]\s*$", text[:num_start]):
+        if RANGE_AFTER.match(after) or RANGE_BEFORE.search(text, 0, num_start):
             return "a range"
         for open_, close in r.quote_pairs:
             left = text.rfind(open_, 0, num_start)
@@ -198,14 +204,14 @@ class FigureExtractor:
             if pattern.match(after):
                 return "a deadline, ordinal or address"
         if unit is None and self.cell_label(c):
-            if regex.fullmatch(r"(?:19|20)\d{2}", c.numeral) and "年" in self.cell_label(c):
+            if YEAR_NUMBER.fullmatch(c.numeral) and "年" in self.cell_label(c):
                 return "a year"
         elif unit is None:
             if c.is_chinese or c.match.group("mult") or c.match.group("q1") or c.match.group("q2"):
                 return "no measure word"
-            if not regex.match(r"\s*(?:[，,。；;、）)]|$)", after) or not r.unitless_count.search(clause):
+            if not CLAUSE_END_AFTER.match(after) or not r.unitless_count.search(clause):
                 return "no measure word"
-            if regex.fullmatch(r"(?:19|20)\d{2}", c.numeral):
+            if YEAR_NUMBER.fullmatch(c.numeral):
                 return "a year"
         elif unit.is_time and not r.time_outcome.search(clause):
             return "a duration or deadline, not an outcome"
@@ -218,7 +224,7 @@ class FigureExtractor:
             if value == 1 and not approx:
                 return "一 + measure word is an article"
             if (value < r.category_max and not approx and unit is not None
-                    and unit.text in r.category_units and regex.match(r"\p{Han}", after)):
+                    and unit.text in r.category_units and HAN.match(after)):
                 return "a category or slogan (三项制度)"
         return ""
 
@@ -340,7 +346,7 @@ class FigureExtractor:
             comma = text.find("、", end, next_start)
             clause_end = comma if comma >= 0 else next_start
         following = text[end:clause_end]
-        return "" if regex.match(r"\s*\p{P}", following) else following.strip()[:MAX_FOLLOWING]
+        return "" if PUNCTUATION_FIRST.match(following) else following.strip()[:MAX_FOLLOWING]
 
 
 def same_head_noun(a: str, b: str) -> bool:

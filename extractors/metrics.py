@@ -50,20 +50,31 @@ class Metric:
     units: tuple[str, ...] = ()
     requires: regex.Pattern | None = None
     weight: int = 0
-    patterns: list[tuple[regex.Pattern, int]] = field(default_factory=list)  # (pattern, specificity)
-    family_patterns: list[tuple[regex.Pattern, int]] = field(default_factory=list)
+    patterns: list[Wording] = field(default_factory=list)
+    family_patterns: list[Wording] = field(default_factory=list)
+    family: str = ""
 
-    @property
-    def family(self) -> str:
-        return self.id.split(".", 1)[0]
+    def __post_init__(self) -> None:
+        self.family = self.id.split(".", 1)[0]
 
 
-def _compile(pattern: str) -> tuple[regex.Pattern, int]:
-    """A catalog wording as a pattern, with its specificity: the number of
-    characters it names outright (gaps and look-arounds do not count)."""
-    literal = regex.sub(r"\(\?<?[!=][^)]*\)|\.\*|…", "", pattern)
-    specificity = len(regex.findall(r"[\p{Han}A-Za-z]", literal))
-    return regex.compile(pattern.replace("…", GAP)), specificity
+class Wording(NamedTuple):
+    pattern: regex.Pattern
+    specificity: int  # the characters it names outright (gaps and look-arounds do not count)
+    anchor: str  # a literal every match contains: when it is absent the pattern is not tried
+
+
+LOOKAROUND = regex.compile(r"\(\?<?[!=][^)]*\)|\.\*|…")
+GROUP = regex.compile(r"\([^)]*\)")
+LETTERS = regex.compile(r"[\p{Han}A-Za-z]")
+LITERAL_RUN = regex.compile(r"[\p{Han}A-Za-z␟]+")
+
+
+def _compile(pattern: str) -> Wording:
+    """A catalog wording as a pattern, its specificity and its anchor."""
+    specificity = len(LETTERS.findall(LOOKAROUND.sub("", pattern)))
+    runs = LITERAL_RUN.findall(GROUP.sub(" ", pattern.replace("…", " ")))
+    return Wording(regex.compile(pattern.replace("…", GAP)), specificity, max(runs, key=len, default=""))
 
 
 class Catalog:
@@ -128,14 +139,16 @@ class Catalog:
         return MetricMatch(best, best_score)
 
     @staticmethod
-    def _match(patterns: list[tuple[regex.Pattern, int]], words: str) -> float:
-        """The best specificity among the patterns found in `words`; a match
+    def _match(wordings: list[Wording], words: str) -> float:
+        """The best specificity among the wordings found in `words`; a match
         nearer the number (the separator) counts a little more."""
         best = 0.0
-        anchor = words.index(SEPARATOR)
-        for pattern, specificity in patterns:
+        number_at = words.index(SEPARATOR)
+        for pattern, specificity, anchor in wordings:
+            if anchor not in words:
+                continue
             for m in pattern.finditer(words):
-                distance = abs(anchor - m.end()) if m.end() <= anchor else 0
+                distance = abs(number_at - m.end()) if m.end() <= number_at else 0
                 best = max(best, specificity + 1 / (2 + distance))
         return best
 

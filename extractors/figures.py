@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, replace
-from functools import cached_property
 from importlib import resources
 
 import regex
@@ -107,34 +106,22 @@ class FigureRules:
         self.leading_year = regex.compile(r"^\s*(?:(?:19|20)\d{2}\s*年(?:度|底|末)?[，,]?\s*)+")
 
 
-@dataclass
 class Candidate:
-    """A number found in a sentence, before we decide whether it is a figure."""
+    """A number found in a sentence, before we decide whether it is a figure.
+    Positions are in the sentence; `offset` is the sentence's start in the clean text."""
 
-    match: regex.Match
-    sentence: Sentence
-    offset: int  # the sentence's start in the clean text
+    __slots__ = ("match", "sentence", "offset", "numeral", "number_start", "start", "end", "is_chinese")
 
-    @property
-    def start(self) -> int:  # in the sentence
-        return self.match.start("pre") if self.match.group("pre") else self._number_start
-
-    @property
-    def _number_start(self) -> int:
-        return self.match.start("pct") - 3 if self.match.group("pct") else self.match.start("num")
-
-    @cached_property
-    def end(self) -> int:  # in the sentence, white space after the number trimmed
-        text = self.match.group()
-        return self.match.start() + len(text.rstrip())
-
-    @property
-    def numeral(self) -> str:
-        return self.match.group("pct") or self.match.group("num")
-
-    @property
-    def is_chinese(self) -> bool:
-        return not any(ch.isdigit() for ch in self.numeral)
+    def __init__(self, match: regex.Match, sentence: Sentence):
+        self.match = match
+        self.sentence = sentence
+        self.offset = sentence.start
+        percent = match.group("pct")
+        self.numeral = percent or match.group("num")
+        self.number_start = match.start("pct") - 3 if percent else match.start("num")  # 百分之
+        self.start = match.start("pre") if match.group("pre") else self.number_start
+        self.end = match.start() + len(match.group().rstrip())  # trailing white space trimmed
+        self.is_chinese = not any(ch.isdigit() for ch in self.numeral)
 
 
 class FigureExtractor:
@@ -144,7 +131,7 @@ class FigureExtractor:
 
     # -- finding ---------------------------------------------------------
     def candidates(self, sentence: Sentence) -> list[Candidate]:
-        return [Candidate(m, sentence, sentence.start) for m in self.rules.candidate.finditer(sentence.text)
+        return [Candidate(m, sentence) for m in self.rules.candidate.finditer(sentence.text)
                 if m.group("num") or m.group("pct")]
 
     def unit_of(self, c: Candidate) -> Unit | None:
@@ -159,7 +146,7 @@ class FigureExtractor:
         text = c.sentence.text
         if c.match.group("pre") or not CELL_AFTER.match(text, c.end):
             return ""
-        label = CELL_BEFORE.search(text[:c._number_start])
+        label = CELL_BEFORE.search(text[:c.number_start])
         return label.group("label").strip() if label else ""
 
     def cell_unit(self, label: str) -> tuple[Unit | None, str]:
@@ -180,7 +167,7 @@ class FigureExtractor:
     def rejection(self, c: Candidate, unit: Unit | None, clause: str) -> str:
         """Why this number is not a figure ('' when it is one)."""
         r, text = self.rules, c.sentence.text
-        num_start = c._number_start
+        num_start = c.number_start
         before = text[num_start - 1] if num_start > 0 else ""
         if before in r.before_chars:
             return "ordinal or document number"

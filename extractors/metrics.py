@@ -9,6 +9,7 @@ wording matches competes; the most specific wording wins.
 from __future__ import annotations
 
 import tomllib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -93,6 +94,16 @@ class Catalog:
             if metric.id in self.metrics:
                 raise ValueError(f"metric id {metric.id} is in the catalog twice")
             self.metrics[metric.id] = metric
+        self.order = {metric_id: i for i, metric_id in enumerate(self.metrics)}
+        self.order[""] = len(self.order)  # ties go to the metric listed first, as before
+        # every wording under the literal it cannot match without, so that a
+        # figure's words are searched once for all anchors, not once per metric
+        self.by_anchor: dict[str, list[tuple[Metric, Wording, bool]]] = defaultdict(list)
+        for metric in self.metrics.values():
+            for wordings, is_family in ((metric.patterns, False), (metric.family_patterns, True)):
+                for wording in wordings:
+                    self.by_anchor[wording.anchor].append((metric, wording, is_family))
+        self.unanchored = self.by_anchor.pop("", [])
         self.scope_words = [
             (family, regex.compile("|".join(f"(?:{w})" for w in words)))
             for family, words in data["scopes"].items()
@@ -119,37 +130,43 @@ class Catalog:
         clause = POOL.sub("", ctx.clause)
         words = f"{clause}{SEPARATOR}{ctx.following}"
         scope = self.scope(f"{ctx.before}")
+        number_at = len(clause)
+        wordings = [w for anchor, ws in self.by_anchor.items() if anchor in words for w in ws] + self.unanchored
+        pattern_score: dict[str, float] = defaultdict(float)
+        family_score: dict[str, float] = defaultdict(float)
+        for metric, wording, is_family in wordings:
+            if is_family and metric.family != scope:
+                continue
+            scores = family_score if is_family else pattern_score
+            scores[metric.id] = max(scores[metric.id], self._match(wording, words, number_at))
         best, best_score = "", 0.0
-        for metric in self.metrics.values():
+        for metric_id in pattern_score.keys() | family_score.keys():
+            metric = self.metrics[metric_id]
             # a number with no unit (a table cell) contradicts no unit list
             if metric.kind != ctx.kind or (metric.units and ctx.unit and ctx.unit not in metric.units):
                 continue
             if metric.requires is not None and not metric.requires.search(ctx.before + ctx.clause):
                 continue
-            score = self._match(metric.patterns, words)
+            score = pattern_score[metric_id]
             if metric.family == scope:
-                score = max(score, self._match(metric.family_patterns, words))
+                score = max(score, family_score[metric_id])
                 if score:
                     score += 2
             if not score:
                 continue
             score += metric.weight
-            if score > best_score:
-                best, best_score = metric.id, score
+            if score > best_score or (score == best_score and self.order[metric_id] < self.order[best]):
+                best, best_score = metric_id, score
         return MetricMatch(best, best_score)
 
     @staticmethod
-    def _match(wordings: list[Wording], words: str) -> float:
-        """The best specificity among the wordings found in `words`; a match
-        nearer the number (the separator) counts a little more."""
+    def _match(wording: Wording, words: str, number_at: int) -> float:
+        """The wording's specificity if it is found in `words` (0 if not); a
+        match nearer the number (the separator) counts a little more."""
         best = 0.0
-        number_at = words.index(SEPARATOR)
-        for pattern, specificity, anchor in wordings:
-            if anchor not in words:
-                continue
-            for m in pattern.finditer(words):
-                distance = abs(number_at - m.end()) if m.end() <= number_at else 0
-                best = max(best, specificity + 1 / (2 + distance))
+        for m in wording.pattern.finditer(words):
+            distance = number_at - m.end() if m.end() <= number_at else 0
+            best = max(best, wording.specificity + 1 / (2 + distance))
         return best
 
 

@@ -78,13 +78,18 @@ class FigureRules:
         numerals = rules["numerals"]["chinese"]
         chinese = f"[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]*"
         self.chinese_numeral = regex.compile(chinese)
+        inside = _alternation(q["inside"])
+        units_pattern = "|".join(unit_alternatives)
+        # a Chinese numeral is a candidate only before a measure word: without
+        # one it is a word (统一, 一律, 四川), never a figure
+        unit_ahead = rf"(?={GAP}(?:{inside})?{GAP}(?:{_alternation(self.multipliers)})?{GAP}(?:{inside})?{GAP}(?:{units_pattern}))"
         self.candidate = regex.compile(
             rf"(?P<pre>{_alternation(q['before'])})?{GAP}"
-            rf"(?:百分之(?P<pct>{chinese}|{ARABIC})|(?P<num>{ARABIC}|{chinese}))"
-            rf"{GAP}(?P<q1>{_alternation(q['inside'])})?"
+            rf"(?:百分之(?P<pct>{chinese}|{ARABIC})|(?P<num>{ARABIC}|{chinese}{unit_ahead}))"
+            rf"{GAP}(?P<q1>{inside})?"
             rf"{GAP}(?P<mult>{_alternation(self.multipliers)})?"
-            rf"{GAP}(?P<q2>{_alternation(q['inside'])})?"
-            rf"(?:{GAP}(?P<unit>{'|'.join(unit_alternatives)}))?"
+            rf"{GAP}(?P<q2>{inside})?"
+            rf"(?:{GAP}(?P<unit>{units_pattern}))?"
             rf"(?P<post>{GAP}(?:{_alternation(q['after'])}))?"
         )
         self.category_units = set(rules["numerals"]["category_units"])

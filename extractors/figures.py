@@ -24,21 +24,21 @@ from schemas import FigureRecord, SegmentedDocument, Sentence
 
 EXTRACTOR = "pattern"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+GAP = r"[ \t]{0,3}"  # PDF conversion puts spaces between number, qualifier and unit: "3 余场次"
 CLAUSE_BREAK = regex.compile(r"[，；;。：:！？!?\n]|(?<!\d),|,(?!\d)")
-MAX_FOLLOWING = 40
 RANGE_AFTER = regex.compile(r"\s*[-—~～至到]\s*\d")
 RANGE_BEFORE = regex.compile(r"\d\s*[-—~～至到]\s*$")
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")
 CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
 HAN = regex.compile(r"\p{Han}")
 PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
+MAX_FOLLOWING = 40  # the words after a unit that may still say what was counted
+MAX_SUBJECT_FOLLOWING = 12  # … and that still fit in a subject phrase
 # Flattened tables: a number alone in a cell, after a row label with words in it
 # ("警告\t225454", "| 罚没金额（万元） | 7282.1179 |"); the label may name the unit in brackets.
 CELL_BEFORE = regex.compile(r"(?:^|[\t|]| {2,})(?P<label>[^\t|]*?\p{Han}[^\t|]*?)(?:\s*(?:\t|\|| {2,})\s*[\d.,]*)*\s*(?:\t|\|| {2,})\s*$")
 CELL_AFTER = regex.compile(r"\s*(?:\t|\||$| {2,})")
-LABEL_UNIT = regex.compile(r"[（(]\s*(?:单位[：:]\s*)?(?P<mult>万|亿)?(?P<unit>[^（()）\s]{1,4}?)\s*[）)]\s*$")  # the noun after a unit that still says what was counted
-MAX_SUBJECT_FOLLOWING = 12
-GAP = r"[ \t]{0,3}"
+LABEL_UNIT = regex.compile(r"[（(]\s*(?:单位[：:]\s*)?(?P<mult>万|亿)?(?P<unit>[^（()）\s]{1,4}?)\s*[）)]\s*$")
 
 
 def _alternation(words) -> str:
@@ -77,7 +77,6 @@ class FigureRules:
         q = rules["qualifiers"]
         numerals = rules["numerals"]["chinese"]
         chinese = f"[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]*"
-        self.chinese_numeral = regex.compile(chinese)
         inside = _alternation(q["inside"])
         units_pattern = "|".join(unit_alternatives)
         # a Chinese numeral is a candidate only before a measure word: without
@@ -136,8 +135,7 @@ class FigureExtractor:
 
     # -- finding ---------------------------------------------------------
     def candidates(self, sentence: Sentence) -> list[Candidate]:
-        return [Candidate(m, sentence) for m in self.rules.candidate.finditer(sentence.text)
-                if m.group("num") or m.group("pct")]
+        return [Candidate(m, sentence) for m in self.rules.candidate.finditer(sentence.text)]
 
     def unit_of(self, c: Candidate) -> Unit | None:
         if c.match.group("pct"):
@@ -195,8 +193,9 @@ class FigureExtractor:
         for pattern in r.after_unit:
             if pattern.match(after):
                 return "a deadline, ordinal or address"
-        if unit is None and self.cell_label(c):
-            if YEAR_NUMBER.fullmatch(c.numeral) and "年" in self.cell_label(c):
+        label = self.cell_label(c) if unit is None else ""
+        if label:
+            if YEAR_NUMBER.fullmatch(c.numeral) and "年" in label:
                 return "a year"
         elif unit is None:
             if c.is_chinese or c.match.group("mult") or c.match.group("q1") or c.match.group("q2"):

@@ -11,6 +11,9 @@ from __future__ import annotations
 from array import array
 
 
+_COUNTING = array("q", range(1 << 16))  # 0, 1, 2, …: identity maps are slices of it
+
+
 class TextMap:
     """For each character i of a derived text: `starts[i]`, `ends[i]`, the
     original characters it came from.
@@ -30,7 +33,10 @@ class TextMap:
 
     @classmethod
     def identity(cls, n: int) -> "TextMap":
-        return cls(array("q", range(n)), array("q", range(1, n + 1)))
+        global _COUNTING
+        if len(_COUNTING) <= n:  # slicing a ready array is a copy in C, not a Python loop
+            _COUNTING = array("q", range(2 * n + 1))
+        return cls(_COUNTING[:n], _COUNTING[1 : n + 1])
 
     @classmethod
     def from_indices(cls, indices: list[int] | array) -> "TextMap":

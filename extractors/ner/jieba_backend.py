@@ -64,15 +64,15 @@ def patterns() -> Patterns:
 @cache
 def pos_tagger():
     """jieba's part-of-speech tagger with our user dictionary, made once per
-    process. It has its own dictionary instance, so the domain words added
-    here do not change how other extractors' jieba cuts words."""
+    process. It is jieba's default tagger: importing jieba.posseg has already
+    read the word tags of the main dictionary, and a tagger of our own would
+    read them a second time (a second or more at every start)."""
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" on every run
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(DATA.joinpath("ner_userdict.txt")))
-    return jieba.posseg.POSTokenizer(tokenizer)
+    jieba.load_userdict(str(DATA.joinpath("ner_userdict.txt")))
+    return jieba.posseg.dt
 
 
 class JiebaBackend:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, replace
+from functools import cache
 from importlib import resources
 
 import regex
@@ -346,11 +347,6 @@ def same_head_noun(a: str, b: str) -> bool:
     return len(a) >= 2 and len(b) >= 2 and a[-2:] == b[-2:] and len(b) <= 8
 
 
-_DEFAULT: FigureRules | None = None
-
-
+@cache
 def default_rules() -> FigureRules:
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = FigureRules(_load("units.toml"), _load("figure_rules.toml"))
-    return _DEFAULT
+    return FigureRules(_load("units.toml"), _load("figure_rules.toml"))

@@ -11,6 +11,8 @@ Extractors work on the clean text; grounding maps every span through
 """
 from __future__ import annotations
 
+from functools import cache
+
 from extractors.checks import check_figures
 from extractors.document_facts import extract_facts
 from extractors.figures import FigureExtractor
@@ -18,14 +20,9 @@ from extractors.metrics import load_catalog
 from extractors.ner.base import NerBackend
 from schemas import EntityRecord, ExtractedDocument, FigureRecord, SegmentedDocument, TextMap
 
-_figures: FigureExtractor | None = None
-
-
+@cache
 def figure_extractor() -> FigureExtractor:
-    global _figures
-    if _figures is None:
-        _figures = FigureExtractor()
-    return _figures
+    return FigureExtractor()
 
 
 def ground(doc: SegmentedDocument, start: int, end: int) -> tuple[int, int]:
@@ -34,30 +31,28 @@ def ground(doc: SegmentedDocument, start: int, end: int) -> tuple[int, int]:
     return mapping.span(start, end) if mapping is not None else (start, end)
 
 
+def grounded_span(doc: SegmentedDocument, record: FigureRecord | EntityRecord) -> dict:
+    """A record's start, end and text in the original, from its clean span."""
+    start, end = ground(doc, record.start, record.end)
+    return {"start": start, "end": end, "text": doc.original[start:end]}
+
+
 def ground_figures(doc: SegmentedDocument, figures: list[FigureRecord]) -> list[FigureRecord]:
-    new_ids: dict[str, str] = {}
-    grounded = []
-    for figure in figures:
-        start, end = ground(doc, figure.start, figure.end)
-        figure_id = f"{doc.doc_id}:{start}"
-        new_ids[figure.figure_id] = figure_id
-        grounded.append(figure.model_copy(update={
-            "figure_id": figure_id, "start": start, "end": end, "text": doc.original[start:end],
-        }))
-    for figure in grounded:
-        if figure.parent_id:
-            figure.parent_id = new_ids.get(figure.parent_id, "")
-    return grounded
+    spans = [grounded_span(doc, figure) for figure in figures]
+    # figure ids carry the start offset, so parents are looked up under their new ids
+    new_ids = {f.figure_id: f"{doc.doc_id}:{span['start']}" for f, span in zip(figures, spans)}
+    return [
+        figure.model_copy(update={**span, "figure_id": new_ids[figure.figure_id],
+                                  "parent_id": new_ids.get(figure.parent_id, "")})
+        for figure, span in zip(figures, spans)
+    ]
 
 
 def ground_entities(doc: SegmentedDocument, entities: list[EntityRecord]) -> list[EntityRecord]:
     grounded = []
     for entity in entities:
-        start, end = ground(doc, entity.start, entity.end)
-        grounded.append(entity.model_copy(update={
-            "entity_id": f"{doc.doc_id}:{entity.backend}:{start}", "start": start, "end": end,
-            "text": doc.original[start:end],
-        }))
+        span = grounded_span(doc, entity)
+        grounded.append(entity.model_copy(update={**span, "entity_id": f"{doc.doc_id}:{entity.backend}:{span['start']}"}))
     return grounded
 
 

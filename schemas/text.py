@@ -38,12 +38,6 @@ class TextMap:
             _COUNTING = array("q", range(2 * n + 1))
         return cls(_COUNTING[:n], _COUNTING[1 : n + 1])
 
-    @classmethod
-    def from_indices(cls, indices: list[int] | array) -> "TextMap":
-        """A map for a text whose characters each came from one original character."""
-        starts = array("q", indices)
-        return cls(starts, array("q", (i + 1 for i in starts)))
-
     def __len__(self) -> int:
         return len(self.starts)
 
@@ -52,16 +46,3 @@ class TextMap:
         if not 0 <= start < end <= len(self.starts):
             raise IndexError(f"span [{start}, {end}) outside a text of {len(self.starts)} characters")
         return self.starts[start], self.ends[end - 1]
-
-    def then(self, outer: "TextMap") -> "TextMap":
-        """Compose: `self` maps text C into text B, `outer` maps B into the
-        original A; the result maps C straight into A."""
-        o_starts, o_ends = outer.starts, outer.ends
-        n_outer = len(o_starts)
-        starts = array("q", (o_starts[i] if i < n_outer else o_ends[-1] for i in self.starts))
-        ends = array(
-            "q",
-            (o_ends[j - 1] if j > i else (o_starts[i] if i < n_outer else o_ends[-1])
-             for i, j in zip(self.starts, self.ends)),
-        )
-        return TextMap(starts, ends)

@@ -31,7 +31,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-PROVINCE_TYPES = {"省", "直辖市", "自治区", "特别行政区"}
 CITY_TYPES = {"地级市", "地区", "自治州", "盟"}
 MUNICIPALITIES = {"11", "12", "31", "50"}  # 北京 天津 上海 重庆: no prefecture level
 # Tags jieba gives to names of places and people; any other tag marks an ordinary word.

@@ -18,7 +18,6 @@ from typing import Literal, NamedTuple, Protocol, runtime_checkable
 from schemas import EntityRecord, SegmentedDocument
 
 Label = Literal["ORG", "LOC", "PER", "DATE", "NUM"]
-LABELS: tuple[Label, ...] = ("ORG", "LOC", "PER", "DATE", "NUM")
 
 # Taggers' tags for our labels. Lower case: the PKU-style part-of-speech tags
 # of jieba and LAC; upper case: LAC's and HanLP's (MSRA, OntoNotes) entity

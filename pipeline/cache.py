@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import marshal
 import platform
 import re
 import sqlite3
@@ -115,11 +116,13 @@ class ResultCache:
 
     def get(self, key: str) -> DocumentRows:
         (blob,) = self._db.execute("SELECT rows FROM results WHERE key = ?", (key,)).fetchone()
-        return DocumentRows(*json.loads(zlib.decompress(blob)))
+        return DocumentRows(*marshal.loads(zlib.decompress(blob)))
 
     def put(self, key: str, rows: DocumentRows) -> None:
-        # JSON: exact for these values (floats round-trip); zlib: sentences repeat a lot, ~5x smaller
-        blob = zlib.compress(json.dumps(rows, ensure_ascii=False).encode(), level=1)
+        # marshal: exact for these plain values and twice as fast as JSON (its
+        # format is tied to the Python version, which the fingerprint holds);
+        # zlib: the rows repeat their sentences, ~3x smaller
+        blob = zlib.compress(marshal.dumps(tuple(rows)), level=1)
         self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)", (key, blob))
 
     def retain(self, keys: set[str]) -> None:

@@ -18,42 +18,38 @@ from extractors.document_facts import extract_facts
 from extractors.figures import FigureExtractor
 from extractors.metrics import load_catalog
 from extractors.ner.base import NerBackend
-from schemas import EntityRecord, ExtractedDocument, FigureRecord, SegmentedDocument, TextMap
+from schemas import EntityRecord, ExtractedDocument, FigureRecord, SegmentedDocument
 
 @cache
 def figure_extractor() -> FigureExtractor:
     return FigureExtractor()
 
 
-def ground(doc: SegmentedDocument, start: int, end: int) -> tuple[int, int]:
-    """Clean offsets to original offsets."""
-    mapping: TextMap | None = doc.clean_map
-    return mapping.span(start, end) if mapping is not None else (start, end)
-
-
-def grounded_span(doc: SegmentedDocument, record: FigureRecord | EntityRecord) -> dict:
-    """A record's start, end and text in the original, from its clean span."""
-    start, end = ground(doc, record.start, record.end)
-    return {"start": start, "end": end, "text": doc.original[start:end]}
+def ground(doc: SegmentedDocument, record: FigureRecord | EntityRecord) -> None:
+    """Move a record's span from the clean text to the original, in place
+    (the records are this stage's own, and a copy per record costs more
+    than the rest of grounding)."""
+    if doc.clean_map is not None:
+        record.start, record.end = doc.clean_map.span(record.start, record.end)
+    record.text = doc.original[record.start : record.end]
 
 
 def ground_figures(doc: SegmentedDocument, figures: list[FigureRecord]) -> list[FigureRecord]:
-    spans = [grounded_span(doc, figure) for figure in figures]
     # figure ids carry the start offset, so parents are looked up under their new ids
-    new_ids = {f.figure_id: f"{doc.doc_id}:{span['start']}" for f, span in zip(figures, spans)}
-    return [
-        figure.model_copy(update={**span, "figure_id": new_ids[figure.figure_id],
-                                  "parent_id": new_ids.get(figure.parent_id, "")})
-        for figure, span in zip(figures, spans)
-    ]
+    new_ids = {}
+    for figure in figures:
+        ground(doc, figure)
+        new_ids[figure.figure_id] = figure.figure_id = f"{doc.doc_id}:{figure.start}"
+    for figure in figures:
+        figure.parent_id = new_ids.get(figure.parent_id, "")
+    return figures
 
 
 def ground_entities(doc: SegmentedDocument, entities: list[EntityRecord]) -> list[EntityRecord]:
-    grounded = []
     for entity in entities:
-        span = grounded_span(doc, entity)
-        grounded.append(entity.model_copy(update={**span, "entity_id": f"{doc.doc_id}:{entity.backend}:{span['start']}"}))
-    return grounded
+        ground(doc, entity)
+        entity.entity_id = f"{doc.doc_id}:{entity.backend}:{entity.start}"
+    return entities
 
 
 def attach_orgs(figures: list[FigureRecord], entities: list[EntityRecord], agency: str) -> None:

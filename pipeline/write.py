@@ -2,11 +2,11 @@
 
 Every table is written twice, as CSV (plain UTF-8, no BOM, RFC 4180 quoting,
 so sentences with commas and line breaks survive) and as Parquet (typed
-columns). Rows go into temporary files in the output folder as the documents
-arrive (CSV at once, Parquet a row group at a time), so memory does not grow
-with the corpus; `commit()` makes every file durable (fsync) and renames it
-over the previous one (os.replace), so a crash or an error mid-run leaves the
-last complete tables untouched.
+columns). Rows go into temporary CSV files in the output folder as the
+documents arrive, so memory does not grow with the corpus; at the end Arrow
+converts each CSV to Parquet a block at a time. `commit()` makes every file
+durable (fsync) and renames it over the previous one (os.replace), so a
+crash or an error mid-run leaves the last complete tables untouched.
 
 The columns are exactly the fields of the record models in schemas/records.py,
 in order; `metrics_wide` has one row per document and one column per metric
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Literal, NamedTuple
 
 import pyarrow as pa
+import pyarrow.csv as pv
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -40,7 +41,8 @@ TABLES: dict[str, type[BaseModel]] = {
     "issues": IssueRecord,
 }
 METRICS_WIDE = "metrics_wide"
-ROW_GROUP_ROWS = 10_000  # rows buffered per Parquet row group: bounds memory, not output
+ROW_GROUP_ROWS = 10_000  # rows per Parquet row group
+CSV_BLOCK_BYTES = 4 << 20  # what Arrow reads of a CSV at a time: bounds memory, not output
 
 ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
 
@@ -102,24 +104,23 @@ def metrics_wide_schema(metric_ids: Sequence[str]) -> pa.Schema:
 
 
 class TableWriter:
-    """One table: each row goes into a temporary CSV at once and into a
-    buffer that becomes a Parquet row group when full; publishing renames
-    both files over the final ones."""
+    """One table: each row goes into a temporary CSV at once; closing turns
+    the finished CSV into a temporary Parquet file (Arrow's streaming CSV
+    reader, typed by the schema: the same rows, no Python objects per
+    value); publishing renames both files over the final ones."""
 
     def __init__(self, folder: Path, name: str, schema: pa.Schema):
         self.schema = schema
         # final file -> its temporary: hidden, next to it (same file system, so the rename is atomic)
         self._temps = {folder / f"{name}.{ext}": folder / f".{name}.{ext}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
                        for ext in ("csv", "parquet")}
+        self._csv_temp, self._parquet_temp = self._temps.values()
         self._files: list[IO] = []
         self._parquet: pq.ParquetWriter | None = None
-        self._buffer: list[Row] = []
         try:
-            csv_temp, parquet_temp = self._temps.values()
-            self._csv_file = self._create(csv_temp, "w", encoding="utf-8", newline="")
+            self._csv_file = self._create(self._csv_temp, "w", encoding="utf-8", newline="")
             self._csv = csv.writer(self._csv_file)
             self._csv.writerow(schema.names)
-            self._parquet = pq.ParquetWriter(self._create(parquet_temp, "wb"), schema)
         except BaseException:
             self.discard()
             raise
@@ -131,27 +132,40 @@ class TableWriter:
         return handle
 
     def write(self, rows: Iterable[Row]) -> None:
-        rows = list(rows)
         self._csv.writerows(rows)
-        self._buffer += rows
-        if len(self._buffer) >= ROW_GROUP_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._buffer:
-            by_column = zip(*self._buffer)
-            arrays = [pa.array(values, type=field.type) for values, field in zip(by_column, self.schema)]
-            self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
-            self._buffer = []
 
     def close(self) -> None:
         """Finish both files on disk (still under their temporary names)."""
-        self._flush()
-        self._parquet.close()
+        self._csv_file.flush()
+        self._write_parquet()
         for handle in self._files:
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
+
+    def _write_parquet(self) -> None:
+        """The CSV as Parquet, in row groups of ROW_GROUP_ROWS; Arrow reads
+        the CSV a block at a time, so memory stays bounded."""
+        reader = pv.open_csv(
+            self._csv_temp,
+            read_options=pv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+            parse_options=pv.ParseOptions(newlines_in_values=True),
+            # "" is an empty string in a text column, a null only in a number column
+            convert_options=pv.ConvertOptions(column_types=self.schema, strings_can_be_null=False),
+        )
+        self._parquet = pq.ParquetWriter(self._create(self._parquet_temp, "wb"), self.schema)
+        pending: list[pa.RecordBatch] = []
+        for batch in reader:
+            pending.append(batch)
+            buffered = sum(batch.num_rows for batch in pending)
+            if buffered >= ROW_GROUP_ROWS:
+                table = pa.Table.from_batches(pending)
+                whole_groups = buffered - buffered % ROW_GROUP_ROWS
+                self._parquet.write_table(table.slice(0, whole_groups).cast(self.schema), ROW_GROUP_ROWS)
+                pending = table.slice(whole_groups).to_batches()
+        if any(batch.num_rows for batch in pending):
+            self._parquet.write_table(pa.Table.from_batches(pending).cast(self.schema), ROW_GROUP_ROWS)
+        self._parquet.close()
 
     def publish(self) -> None:
         for final, temp in self._temps.items():

@@ -11,12 +11,14 @@ stages are not even imported, nor jieba's dictionaries loaded.
 """
 from __future__ import annotations
 
+import gc
 import glob
 import hashlib
 import logging
 import os
 import time
 from collections import deque
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_PER_WORKER = 8  # documents in flight per worker: keeps workers busy, memory flat
 CACHE_COMMIT_EVERY = 100  # documents
+GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections during a batch
 GLOB_MAGIC = set("*?[")
 OUTPUT_FILES = [f"{name}.{ext}" for name in [*TABLES, METRICS_WIDE] for ext in ("csv", "parquet")]
 
@@ -271,19 +274,49 @@ def _results(tasks: list[_Task], backend: NerBackend, options: RunOptions, worke
     backend) with a bounded window of work in flight. `fresh` rows are a
     stage result worth caching; a worker failure is not."""
     workers = min(workers, sum(not task.cached for task in tasks))
-    if workers <= 1:
+    if workers == 0:  # everything is in the cache
+        for task in tasks:
+            yield task, cache.get(task.key), False
+        return
+
+    # The first document to process is done here, before the others: that
+    # loads the dictionaries and models once, and forked workers inherit
+    # them rather than each spending seconds loading its own.
+    first = next(task for task in tasks if not task.cached)
+    first_rows = process_input(first.item, backend, options.max_bytes)
+    with _batch_gc():
+        yield from _remaining_results(tasks, first, first_rows, backend, options, workers, cache)
+
+
+@contextmanager
+def _batch_gc() -> Iterator[None]:
+    """For the length of a batch: what is alive now (dictionaries, models) is
+    kept out of the garbage collector's full passes, which would walk it
+    again and again, and young collections are rarer than Python's default
+    (made for small heaps). Both are undone afterwards."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _remaining_results(tasks: list[_Task], first: _Task, first_rows: DocumentRows, backend: NerBackend,
+                       options: RunOptions, workers: int,
+                       cache: ResultCache) -> Iterator[tuple[_Task, DocumentRows, bool]]:
+    if workers == 1:
         for task in tasks:
             if task.cached:
                 yield task, cache.get(task.key), False
+            elif task is first:
+                yield task, first_rows, True
             else:
                 yield task, process_input(task.item, backend, options.max_bytes), True
         return
 
-    # The first document to process is done here, before the pool starts: that
-    # loads the dictionaries and models once, and forked workers inherit them
-    # rather than each spending seconds loading its own.
-    first = next(task for task in tasks if not task.cached)
-    first_rows = process_input(first.item, backend, options.max_bytes)
     pending: deque[tuple[_Task, Future | DocumentRows | None]] = deque()
 
     def finish() -> tuple[_Task, DocumentRows, bool]:

@@ -104,6 +104,9 @@ class Catalog:
                 for wording in wordings:
                     self.by_anchor[wording.anchor].append((metric, wording, is_family))
         self.unanchored = self.by_anchor.pop("", [])
+        self.anchors_by_first: dict[str, list[str]] = defaultdict(list)
+        for anchor in self.by_anchor:
+            self.anchors_by_first[anchor[0]].append(anchor)
         self.scope_words = [
             (family, regex.compile("|".join(f"(?:{w})" for w in words)))
             for family, words in data["scopes"].items()
@@ -131,7 +134,8 @@ class Catalog:
         words = f"{clause}{SEPARATOR}{ctx.following}"
         scope = self.scope(f"{ctx.before}")
         number_at = len(clause)
-        wordings = [w for anchor, ws in self.by_anchor.items() if anchor in words for w in ws] + self.unanchored
+        anchors = [anchor for char in set(words) for anchor in self.anchors_by_first.get(char, ()) if anchor in words]
+        wordings = [wording for anchor in anchors for wording in self.by_anchor[anchor]] + self.unanchored
         pattern_score: dict[str, float] = defaultdict(float)
         family_score: dict[str, float] = defaultdict(float)
         for metric, wording, is_family in wordings:

@@ -58,8 +58,15 @@ class Division:
         return False
 
 
-def _char_class(chars: Iterable[str]) -> re.Pattern:
-    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+def _name_starts(names: Iterable[str]) -> re.Pattern:
+    """Matches (empty) where a name may start: the character there is the first
+    of some name and the next one the second of some name. Every name has
+    two characters or more."""
+    def char_class(chars: Iterable[str]) -> str:
+        return "[" + re.escape("".join(sorted(set(chars)))) + "]"
+
+    names = list(names)
+    return re.compile(f"(?={char_class(name[0] for name in names)}{char_class(name[1] for name in names)})")
 
 
 def _preference(division: Division, name: str) -> tuple:
@@ -79,8 +86,8 @@ class Gazetteer:
             found.sort(key=lambda d, name=name: _preference(d, name))
         self._scan_names = self._names_for_scan(all_short_names=False)
         self._scan_names_all = self._names_for_scan(all_short_names=True)
-        self._first_chars = _char_class(self._scan_names[1])
-        self._first_chars_all = _char_class(self._scan_names_all[1])
+        self._name_starts = _name_starts(self._scan_names[0])
+        self._name_starts_all = _name_starts(self._scan_names_all[0])
         self._longest_name = max(len(name) for name in self._scan_names_all[0])
         lengths: dict[str, set[int]] = {}
         for name in self._by_name:
@@ -116,13 +123,13 @@ class Gazetteer:
         """(start, end, name) of every division name in the text, longest match
         first, left to right, without overlaps: a dictionary scan, which on
         this table is faster than a regular-expression alternation; a regular
-        expression of the names' first characters skips the text in between."""
+        expression of the names' first two characters skips the text in between."""
         names, lengths_by_first = self._scan_names_all if all_short_names else self._scan_names
-        first_chars = self._first_chars_all if all_short_names else self._first_chars
+        name_starts = self._name_starts_all if all_short_names else self._name_starts
         found = []
         resume = 0  # the end of the last name found
-        for first in first_chars.finditer(text):
-            i = first.start()
+        for start in name_starts.finditer(text):
+            i = start.start()
             if i < resume:
                 continue
             for length in lengths_by_first[text[i]]:

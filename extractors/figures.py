@@ -126,7 +126,7 @@ class Candidate:
         self.number_start = match.start("pct") - 3 if percent else match.start("num")  # 百分之
         self.start = match.start("pre") if match.group("pre") else self.number_start
         self.end = match.start() + len(match.group().rstrip())  # trailing white space trimmed
-        self.is_chinese = not any(ch.isdigit() for ch in self.numeral)
+        self.is_chinese = not self.numeral[:1].isdigit()  # an Arabic numeral starts with a digit
 
 
 class FigureExtractor:

@@ -71,11 +71,16 @@ LETTERS = regex.compile(r"[\p{Han}A-Za-z]")
 LITERAL_RUN = regex.compile(r"[\p{Han}A-Za-z␟]+")
 
 
+def _anchor(pattern: str) -> str:
+    """The longest run of literal characters outside groups: every match contains it."""
+    runs = LITERAL_RUN.findall(GROUP.sub(" ", pattern.replace("…", " ")))
+    return max(runs, key=len, default="")
+
+
 def _compile(pattern: str) -> Wording:
     """A catalog wording as a pattern, its specificity and its anchor."""
     specificity = len(LETTERS.findall(LOOKAROUND.sub("", pattern)))
-    runs = LITERAL_RUN.findall(GROUP.sub(" ", pattern.replace("…", " ")))
-    return Wording(regex.compile(pattern.replace("…", GAP)), specificity, max(runs, key=len, default=""))
+    return Wording(regex.compile(pattern.replace("…", GAP)), specificity, _anchor(pattern))
 
 
 class Catalog:
@@ -107,8 +112,9 @@ class Catalog:
         self.anchors_by_first: dict[str, list[str]] = defaultdict(list)
         for anchor in self.by_anchor:
             self.anchors_by_first[anchor[0]].append(anchor)
+        # (family, pattern, anchors): the pattern is tried only where one of its words' anchors stands
         self.scope_words = [
-            (family, regex.compile("|".join(f"(?:{w})" for w in words)))
+            (family, regex.compile("|".join(f"(?:{w})" for w in words)), [_anchor(w) for w in words])
             for family, words in data["scopes"].items()
         ]
 
@@ -119,7 +125,9 @@ class Catalog:
     def scope(self, text: str) -> str:
         """The act type (family) named last in `text`, or ''."""
         best, best_end = "", -1
-        for family, pattern in self.scope_words:
+        for family, pattern, anchors in self.scope_words:
+            if not any(anchor in text for anchor in anchors):
+                continue
             for m in pattern.finditer(text):
                 if m.end() > best_end or (m.end() == best_end and len(m.group()) > 0):
                     best, best_end = family, m.end()
@@ -132,7 +140,7 @@ class Catalog:
         # "从优秀法制民警中选派4名": the pool chosen from is not what was counted
         clause = POOL.sub("", ctx.clause)
         words = f"{clause}{SEPARATOR}{ctx.following}"
-        scope = self.scope(f"{ctx.before}")
+        scope = self.scope(ctx.before)
         number_at = len(clause)
         anchors = [anchor for char in set(words) for anchor in self.anchors_by_first.get(char, ()) if anchor in words]
         wordings = [wording for anchor in anchors for wording in self.by_anchor[anchor]] + self.unanchored

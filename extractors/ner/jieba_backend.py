@@ -84,7 +84,7 @@ class JiebaBackend:
         # surest first: a later pass only adds spans that overlap none found
         spans = [Span(start, end, "ORG") for start, end in find_agencies(text, gazetteer)]
         spans = add_without_overlap(spans, (Span(*m.span(), "DATE") for m in DATE.finditer(text)))
-        spans = add_without_overlap(spans, (Span(start, end, "LOC") for start, end, _ in gazetteer.find_all(text)))
+        spans = add_without_overlap(spans, (Span(start, end, "LOC") for start, end, _ in gazetteer.find_names(text)))
         spans = add_without_overlap(spans, (Span(*m.span(), "NUM") for m in patterns().number.finditer(text)))
         spans = add_without_overlap(spans, self._tagged_near_titles(doc))
         return to_entities(doc, spans, self.name)

@@ -112,11 +112,13 @@ class Catalog:
         self.anchors_by_first: dict[str, list[str]] = defaultdict(list)
         for anchor in self.by_anchor:
             self.anchors_by_first[anchor[0]].append(anchor)
-        # (family, pattern, anchors): the pattern is tried only where one of its words' anchors stands
-        self.scope_words = [
-            (family, regex.compile("|".join(f"(?:{w})" for w in words)), [_anchor(w) for w in words])
-            for family, words in data["scopes"].items()
-        ]
+        # (family, pattern, anchors): the pattern is tried only where one of its words' anchors
+        # stands; an anchor that contains another (行政许可, 许可) adds nothing
+        self.scope_words = []
+        for family, words in data["scopes"].items():
+            anchors = {_anchor(word) for word in words}
+            anchors = sorted(a for a in anchors if not any(b in a for b in anchors if b != a))
+            self.scope_words.append((family, regex.compile("|".join(f"(?:{w})" for w in words)), anchors))
 
     @property
     def ids(self) -> list[str]:
@@ -126,7 +128,10 @@ class Catalog:
         """The act type (family) named last in `text`, or ''."""
         best, best_end = "", -1
         for family, pattern, anchors in self.scope_words:
-            if not any(anchor in text for anchor in anchors):
+            for anchor in anchors:
+                if anchor in text:
+                    break
+            else:
                 continue
             for m in pattern.finditer(text):
                 if m.end() > best_end or (m.end() == best_end and len(m.group()) > 0):

@@ -56,6 +56,7 @@ def segment(doc: NormalizedDocument) -> SegmentedDocument:
     open_headings: list[tuple[int, str]] = []  # (level, heading) from the top down
     heading_spans: dict[int, int] = {}  # line start -> heading end
     section_at_line: list[tuple[int, str]] = []  # (line start, section path) in order
+    path = ""  # the section path of the current line
 
     pos = 0
     for line in text.splitlines(keepends=True):
@@ -71,7 +72,7 @@ def segment(doc: NormalizedDocument) -> SegmentedDocument:
             start = pos + lead
             sections.append(Section(start=start, end=start + len(heading), level=level, heading=heading, path=path))
             heading_spans[pos] = start + len(heading)
-        section_at_line.append((pos, " > ".join(h for _, h in open_headings)))
+        section_at_line.append((pos, path))
         pos += len(line)
 
     sentences: list[Sentence] = []

@@ -60,13 +60,15 @@ class Division:
 
 def _name_starts(names: Iterable[str]) -> re.Pattern:
     """Matches (empty) where a name may start: the character there is the first
-    of some name and the next one the second of some name. Every name has
-    two characters or more."""
+    of some name and the next one the second of some name (or it is a name
+    of one character)."""
     def char_class(chars: Iterable[str]) -> str:
         return "[" + re.escape("".join(sorted(set(chars)))) + "]"
 
-    names = list(names)
-    return re.compile(f"(?={char_class(name[0] for name in names)}{char_class(name[1] for name in names)})")
+    longer = [name for name in names if len(name) > 1]
+    single = [name for name in names if len(name) == 1]
+    starts = f"{char_class(name[0] for name in longer)}{char_class(name[1] for name in longer)}"
+    return re.compile(f"(?={starts}|{char_class(single)})" if single else f"(?={starts})")
 
 
 def _preference(division: Division, name: str) -> tuple:

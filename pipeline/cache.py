@@ -27,7 +27,7 @@ from pathlib import Path
 import extractors
 import pipeline
 import schemas
-from pipeline.write import DocumentRows
+from pipeline.rows import DocumentRows
 
 log = logging.getLogger(__name__)
 

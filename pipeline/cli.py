@@ -25,7 +25,7 @@ from rich.table import Column, Table
 from extractors.ner import BACKENDS
 from extractors.ner.base import NerUnavailable
 from pipeline.read import DEFAULT_MAX_BYTES
-from pipeline.write import TABLES
+from pipeline.rows import TABLES
 
 MB = 1024 * 1024
 

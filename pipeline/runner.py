@@ -28,7 +28,7 @@ from extractors.ner import get_backend
 from extractors.ner.base import NerBackend
 from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pipeline_fingerprint
 from pipeline.read import DEFAULT_MAX_BYTES
-from pipeline.write import METRICS_WIDE, TABLES, DocumentRows, OutputTables, columns
+from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, columns
 from schemas import DocumentRecord, ExtractedDocument, IssueRecord, SourceDocument
 
 log = logging.getLogger(__name__)
@@ -389,7 +389,9 @@ def _unchanged(tasks: list[_Task], out: Path, cache: ResultCache) -> RunSummary 
 
 def _write(tasks: list[_Task], out: Path, backend: NerBackend, options: RunOptions, workers: int | None,
            cache: ResultCache, on_progress: Callable[[int, int], None] | None) -> RunSummary:
-    from extractors.metrics import load_catalog  # the catalog's column order, only when writing
+    # only when writing: a re-run that changes nothing loads neither the catalog nor pyarrow
+    from extractors.metrics import load_catalog
+    from pipeline.write import OutputTables
 
     summary = RunSummary(out=out)
     all_cached = True  # will every document of this run be in the cache afterwards?

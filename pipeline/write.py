@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import operator
 import os
 import secrets
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Literal, NamedTuple
+from typing import IO, Literal
 
 import pyarrow as pa
 import pyarrow.csv as pv
@@ -32,64 +30,12 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from schemas import DocumentRecord, EntityRecord, ExtractedDocument, FigureRecord, IssueRecord
-from schemas.records import SourceFile
+from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, Row, columns
+from schemas import DocumentRecord, FigureRecord
 
-# table name -> the record model whose fields are its columns
-TABLES: dict[str, type[BaseModel]] = {
-    "documents": DocumentRecord,
-    "figures": FigureRecord,
-    "entities": EntityRecord,
-    "issues": IssueRecord,
-}
-METRICS_WIDE = "metrics_wide"
 ROW_GROUP_ROWS = 10_000  # rows per Parquet row group
-CSV_BLOCK_BYTES = 4 << 20  # what Arrow reads of a CSV at a time: bounds memory, not output
-
+CSV_BLOCK_BYTES = 256 << 10  # what Arrow reads of a CSV at a time: bounds memory (bigger blocks hold more)
 ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
-
-Row = tuple  # one record's values in column order
-
-
-class DocumentRows(NamedTuple):
-    """Everything one document contributes to the tables, as plain rows
-    (cheap to pass between processes and to cache)."""
-
-    document: Row
-    figures: list[Row]
-    entities: list[Row]
-    issues: list[Row]
-
-    @classmethod
-    def from_document(cls, doc: ExtractedDocument) -> "DocumentRows":
-        document = DocumentRecord(
-            **{name: getattr(doc, name) for name in SourceFile.model_fields},
-            **doc.facts.model_dump(),
-            n_chars=len(doc.original),
-            n_figures=len(doc.figures),
-        )
-        return cls(
-            record_row(document),
-            [record_row(figure) for figure in doc.figures],
-            [record_row(entity) for entity in doc.entities],
-            [record_row(issue) for issue in doc.issues],
-        )
-
-
-def columns(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
-
-
-def record_row(record: BaseModel) -> Row:
-    return _row_getter(type(record))(record)
-
-
-@cache
-def _row_getter(model: type[BaseModel]) -> Callable[[BaseModel], Row]:
-    """A function from a record to its values in column order (one C call per record)."""
-    names = list(model.model_fields)
-    getter = operator.attrgetter(*names)
-    return getter if len(names) > 1 else lambda record: (getter(record),)
 
 
 def _arrow_field(name: str, field: FieldInfo) -> pa.Field:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from extractors.ner import get_backend
 from extractors.ner.base import NerBackend
-from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pipeline_fingerprint
+from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pack, pipeline_fingerprint, unpack
 from pipeline.read import DEFAULT_MAX_BYTES
 from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, columns
 from schemas import DocumentRecord, ExtractedDocument, IssueRecord, SourceDocument
@@ -247,6 +247,8 @@ class _Task:
     cached: bool = False
 
 
+Result = tuple[_Task, DocumentRows, bytes | None]  # see _results
+
 _worker_backend: NerBackend | None = None
 
 
@@ -256,8 +258,8 @@ def _start_worker(options: RunOptions) -> None:
     _worker_backend = get_backend(options.ner, options.hanlp_model)
 
 
-def _process_in_worker(item: InputFile, max_bytes: int) -> DocumentRows:
-    return process_input(item, _worker_backend, max_bytes)
+def _process_in_worker(item: InputFile, max_bytes: int) -> bytes:
+    return pack(process_input(item, _worker_backend, max_bytes))
 
 
 def _worker_failure(item: InputFile, exc: BaseException) -> DocumentRows:
@@ -268,15 +270,16 @@ def _worker_failure(item: InputFile, exc: BaseException) -> DocumentRows:
 
 
 def _results(tasks: list[_Task], backend: NerBackend, options: RunOptions, workers: int,
-             cache: ResultCache) -> Iterator[tuple[_Task, DocumentRows, bool]]:
-    """(task, rows, fresh) for each task in order, the rows from the cache, from
+             cache: ResultCache) -> Iterator[Result]:
+    """(task, rows, packed) for each task in order, the rows from the cache, from
     this process, or from a pool of worker processes (each with its own NER
-    backend) with a bounded window of work in flight. `fresh` rows are a
-    stage result worth caching; a worker failure is not."""
+    backend) with a bounded window of work in flight. `packed` is the rows
+    as the cache stores them (cache.pack) when they are a fresh stage result
+    worth caching, else None (rows from the cache, a worker failure)."""
     workers = min(workers, sum(not task.cached for task in tasks))
     if workers == 0:  # everything is in the cache
         for task in tasks:
-            yield task, cache.get(task.key), False
+            yield task, cache.get(task.key), None
         return
 
     # The first document to process is done here, before the others: that
@@ -306,29 +309,29 @@ def _batch_gc() -> Iterator[None]:
 
 def _remaining_results(tasks: list[_Task], first: _Task, first_rows: DocumentRows, backend: NerBackend,
                        options: RunOptions, workers: int,
-                       cache: ResultCache) -> Iterator[tuple[_Task, DocumentRows, bool]]:
+                       cache: ResultCache) -> Iterator[Result]:
     if workers == 1:
         for task in tasks:
             if task.cached:
-                yield task, cache.get(task.key), False
-            elif task is first:
-                yield task, first_rows, True
+                yield task, cache.get(task.key), None
             else:
-                yield task, process_input(task.item, backend, options.max_bytes), True
+                rows = first_rows if task is first else process_input(task.item, backend, options.max_bytes)
+                yield task, rows, pack(rows)
         return
 
     pending: deque[tuple[_Task, Future | DocumentRows | None]] = deque()
 
-    def finish() -> tuple[_Task, DocumentRows, bool]:
+    def finish() -> Result:
         task, result = pending.popleft()
         if result is None:
-            return task, cache.get(task.key), False
+            return task, cache.get(task.key), None
         if isinstance(result, DocumentRows):
-            return task, result, True
+            return task, result, pack(result)
         try:
-            return task, result.result(), True
+            packed = result.result()  # workers send their rows packed: a tenth of the pickled size
         except Exception as exc:
-            return task, _worker_failure(task.item, exc), False
+            return task, _worker_failure(task.item, exc), None
+        return task, unpack(packed), packed
 
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
         for task in tasks:
@@ -398,14 +401,14 @@ def _write(tasks: list[_Task], out: Path, backend: NerBackend, options: RunOptio
     cache.set_finished_run(None)  # the tables are about to change
     with OutputTables(out, load_catalog().ids) as tables:
         results = _results(tasks, backend, options, workers or os.cpu_count() or 1, cache)
-        for done, (task, rows, fresh) in enumerate(results, 1):
+        for done, (task, rows, packed) in enumerate(results, 1):
             tables.add(rows)
             summary.count(rows, reused=task.cached)
-            if fresh and task.key is not None:
-                cache.put(task.key, rows)
+            if packed is not None and task.key is not None:
+                cache.put(task.key, packed)
             if done % CACHE_COMMIT_EVERY == 0:  # what is done survives a crash or Ctrl-C
                 cache.commit()
-            all_cached &= task.key is not None and (task.cached or fresh)
+            all_cached &= task.key is not None and (task.cached or packed is not None)
             if on_progress:
                 on_progress(done, len(tasks))
     cache.retain({task.key for task in tasks if task.key is not None})

@@ -1,13 +1,16 @@
-"""What one document contributes to the tables, as plain rows: the unit
-that passes from worker processes to the writer and into the result cache.
+"""What one document contributes to the tables: plain rows (what the result
+cache keeps) and the same rows rendered as CSV lines (what worker processes
+hand to the writer).
 
 The tables and their columns are the record models of schemas/records.py,
-field for field; pipeline/write.py writes the rows out.
+field for field; pipeline/write.py writes the files.
 """
 from __future__ import annotations
 
+import csv
+import io
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -67,3 +70,49 @@ def _row_getter(model: type[BaseModel]) -> Callable[[BaseModel], Row]:
     names = list(model.model_fields)
     getter = operator.attrgetter(*names)
     return getter if len(names) > 1 else lambda record: (getter(record),)
+
+
+_FIGURE_COLUMNS = {name: i for i, name in enumerate(columns(FigureRecord))}
+_DOCUMENT_COLUMNS = {name: i for i, name in enumerate(columns(DocumentRecord))}
+
+
+class RenderedRows(NamedTuple):
+    """One document's rows as CSV text, table by table, and what the run
+    summary counts. Rendering is most of a writer's work, so worker
+    processes do it and the writer only appends text."""
+
+    csv: dict[str, str]  # table -> its rows of this document, as CSV lines
+    status: str
+    figures: int
+    entities: int
+
+
+def render(rows: DocumentRows, metric_ids: Sequence[str]) -> RenderedRows:
+    """The rows as each table's CSV lines, metrics_wide's row included."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # the same dialect as the files' header
+    tables = {"documents": [rows.document], "figures": rows.figures, "entities": rows.entities,
+              "issues": rows.issues, METRICS_WIDE: [metrics_wide_row(rows, metric_ids)]}
+    rendered = {}
+    for name, table_rows in tables.items():
+        writer.writerows(table_rows)
+        rendered[name] = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    return RenderedRows(rendered, rows.document[_DOCUMENT_COLUMNS["status"]], len(rows.figures), len(rows.entities))
+
+
+def metrics_wide_row(rows: DocumentRows, metric_ids: Sequence[str]) -> Row:
+    """The document's value of each metric: the first figure (in text order)
+    with that metric that is about the whole document — no sub-unit (org)
+    and about the report's year — so breakdowns by unit and comparisons
+    with earlier years do not overwrite the report's own figure."""
+    col = _FIGURE_COLUMNS
+    report_year = rows.document[_DOCUMENT_COLUMNS["report_year"]]
+    values: dict[str, float] = {}
+    for figure in sorted(rows.figures, key=lambda figure: figure[col["start"]]):
+        metric = figure[col["metric"]]
+        if (metric and metric not in values and not figure[col["org"]]
+                and figure[col["year"]] in (None, report_year)):
+            values[metric] = figure[col["value"]]
+    return (rows.document[_DOCUMENT_COLUMNS["doc_id"]], *(values.get(metric) for metric in metric_ids))

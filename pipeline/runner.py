@@ -26,10 +26,10 @@ from pathlib import Path
 
 from extractors.ner import get_backend
 from extractors.ner.base import NerBackend
-from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pack, pipeline_fingerprint, unpack
+from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pack, pipeline_fingerprint
 from pipeline.read import DEFAULT_MAX_BYTES
-from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, columns
-from schemas import DocumentRecord, ExtractedDocument, IssueRecord, SourceDocument
+from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, RenderedRows, render
+from schemas import ExtractedDocument, IssueRecord, SourceDocument
 
 log = logging.getLogger(__name__)
 
@@ -206,9 +206,6 @@ def process_input(item: InputFile, ner: NerBackend, max_bytes: int) -> DocumentR
 
 # ---------------------------------------------------------------- the batch
 
-_STATUS = columns(DocumentRecord).index("status")
-
-
 @dataclass
 class RunSummary:
     out: Path
@@ -221,14 +218,13 @@ class RunSummary:
     reused: int = 0
     seconds: float = 0.0
 
-    def count(self, rows: DocumentRows, reused: bool) -> None:
-        status = rows.document[_STATUS]
+    def count(self, rendered: RenderedRows, reused: bool) -> None:
         self.documents += 1
-        self.ok += status == "ok"
-        self.empty += status == "empty"
-        self.failed += status == "error"
-        self.figures += len(rows.figures)
-        self.entities += len(rows.entities)
+        self.ok += rendered.status == "ok"
+        self.empty += rendered.status == "empty"
+        self.failed += rendered.status == "error"
+        self.figures += rendered.figures
+        self.entities += rendered.entities
         self.reused += reused
 
     def counts(self) -> dict[str, int]:
@@ -247,19 +243,24 @@ class _Task:
     cached: bool = False
 
 
-Result = tuple[_Task, DocumentRows, bytes | None]  # see _results
+Result = tuple[_Task, RenderedRows, bytes | None]  # see _results
 
 _worker_backend: NerBackend | None = None
+_worker_metric_ids: list[str] = []
 
 
-def _start_worker(options: RunOptions) -> None:
+def _start_worker(options: RunOptions, metric_ids: list[str]) -> None:
     """Runs once in each worker process: build the NER backend there."""
-    global _worker_backend
+    global _worker_backend, _worker_metric_ids
     _worker_backend = get_backend(options.ner, options.hanlp_model)
+    _worker_metric_ids = metric_ids
 
 
-def _process_in_worker(item: InputFile, max_bytes: int) -> bytes:
-    return pack(process_input(item, _worker_backend, max_bytes))
+def _process_in_worker(item: InputFile, max_bytes: int) -> tuple[bytes, RenderedRows]:
+    """The rows packed for the cache and rendered for the tables: both are
+    made here, in parallel, rather than in the one process that writes."""
+    rows = process_input(item, _worker_backend, max_bytes)
+    return pack(rows), render(rows, _worker_metric_ids)
 
 
 def _worker_failure(item: InputFile, exc: BaseException) -> DocumentRows:
@@ -270,8 +271,8 @@ def _worker_failure(item: InputFile, exc: BaseException) -> DocumentRows:
 
 
 def _results(tasks: list[_Task], backend: NerBackend, options: RunOptions, workers: int,
-             cache: ResultCache) -> Iterator[Result]:
-    """(task, rows, packed) for each task in order, the rows from the cache, from
+             cache: ResultCache, metric_ids: list[str]) -> Iterator[Result]:
+    """(task, rendered, packed) for each task in order, the rows from the cache, from
     this process, or from a pool of worker processes (each with its own NER
     backend) with a bounded window of work in flight. `packed` is the rows
     as the cache stores them (cache.pack) when they are a fresh stage result
@@ -279,7 +280,7 @@ def _results(tasks: list[_Task], backend: NerBackend, options: RunOptions, worke
     workers = min(workers, sum(not task.cached for task in tasks))
     if workers == 0:  # everything is in the cache
         for task in tasks:
-            yield task, cache.get(task.key), None
+            yield task, render(cache.get(task.key), metric_ids), None
         return
 
     # The first document to process is done here, before the others: that
@@ -288,7 +289,7 @@ def _results(tasks: list[_Task], backend: NerBackend, options: RunOptions, worke
     first = next(task for task in tasks if not task.cached)
     first_rows = process_input(first.item, backend, options.max_bytes)
     with _batch_gc():
-        yield from _remaining_results(tasks, first, first_rows, backend, options, workers, cache)
+        yield from _remaining_results(tasks, first, first_rows, backend, options, workers, cache, metric_ids)
 
 
 @contextmanager
@@ -308,15 +309,15 @@ def _batch_gc() -> Iterator[None]:
 
 
 def _remaining_results(tasks: list[_Task], first: _Task, first_rows: DocumentRows, backend: NerBackend,
-                       options: RunOptions, workers: int,
-                       cache: ResultCache) -> Iterator[Result]:
+                       options: RunOptions, workers: int, cache: ResultCache,
+                       metric_ids: list[str]) -> Iterator[Result]:
     if workers == 1:
         for task in tasks:
             if task.cached:
-                yield task, cache.get(task.key), None
+                yield task, render(cache.get(task.key), metric_ids), None
             else:
                 rows = first_rows if task is first else process_input(task.item, backend, options.max_bytes)
-                yield task, rows, pack(rows)
+                yield task, render(rows, metric_ids), pack(rows)
         return
 
     pending: deque[tuple[_Task, Future | DocumentRows | None]] = deque()
@@ -324,16 +325,16 @@ def _remaining_results(tasks: list[_Task], first: _Task, first_rows: DocumentRow
     def finish() -> Result:
         task, result = pending.popleft()
         if result is None:
-            return task, cache.get(task.key), None
+            return task, render(cache.get(task.key), metric_ids), None
         if isinstance(result, DocumentRows):
-            return task, result, pack(result)
+            return task, render(result, metric_ids), pack(result)
         try:
-            packed = result.result()  # workers send their rows packed: a tenth of the pickled size
+            packed, rendered = result.result()
         except Exception as exc:
-            return task, _worker_failure(task.item, exc), None
-        return task, unpack(packed), packed
+            return task, render(_worker_failure(task.item, exc), metric_ids), None
+        return task, rendered, packed
 
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options,)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options, metric_ids)) as pool:
         for task in tasks:
             if task.cached:
                 pending.append((task, None))
@@ -399,11 +400,12 @@ def _write(tasks: list[_Task], out: Path, backend: NerBackend, options: RunOptio
     summary = RunSummary(out=out)
     all_cached = True  # will every document of this run be in the cache afterwards?
     cache.set_finished_run(None)  # the tables are about to change
-    with OutputTables(out, load_catalog().ids) as tables:
-        results = _results(tasks, backend, options, workers or os.cpu_count() or 1, cache)
-        for done, (task, rows, packed) in enumerate(results, 1):
-            tables.add(rows)
-            summary.count(rows, reused=task.cached)
+    metric_ids = load_catalog().ids
+    with OutputTables(out, metric_ids) as tables:
+        results = _results(tasks, backend, options, workers or os.cpu_count() or 1, cache, metric_ids)
+        for done, (task, rendered, packed) in enumerate(results, 1):
+            tables.add_rendered(rendered)
+            summary.count(rendered, reused=task.cached)
             if packed is not None and task.key is not None:
                 cache.put(task.key, packed)
             if done % CACHE_COMMIT_EVERY == 0:  # what is done survives a crash or Ctrl-C

@@ -20,7 +20,7 @@ import os
 import secrets
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Literal
 
@@ -30,8 +30,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, Row, columns
-from schemas import DocumentRecord, FigureRecord
+from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, RenderedRows, render
 
 ROW_GROUP_ROWS = 10_000  # rows per Parquet row group
 CSV_BLOCK_BYTES = 256 << 10  # what Arrow reads of a CSV at a time: bounds memory (bigger blocks hold more)
@@ -75,8 +74,7 @@ class TableWriter:
         self._parquet: pq.ParquetWriter | None = None
         try:
             self._csv_file = self._create(self._csv_temp, "w", encoding="utf-8", newline="")
-            self._csv = csv.writer(self._csv_file)
-            self._csv.writerow(schema.names)
+            csv.writer(self._csv_file).writerow(schema.names)
         except BaseException:
             self.discard()
             raise
@@ -87,8 +85,9 @@ class TableWriter:
         self._files.append(handle)
         return handle
 
-    def write(self, rows: Iterable[Row]) -> None:
-        self._csv.writerows(rows)
+    def append(self, csv_text: str) -> None:
+        """Rows rendered as CSV (see `render`)."""
+        self._csv_file.write(csv_text)
 
     def close(self) -> None:
         """Finish both files on disk (still under their temporary names)."""
@@ -159,31 +158,13 @@ class OutputTables:
         except BaseException:
             self.discard()
             raise
-        self._figure_columns = {name: i for i, name in enumerate(columns(FigureRecord))}
-        self._doc_id_column = columns(DocumentRecord).index("doc_id")
-        self._report_year_column = columns(DocumentRecord).index("report_year")
 
     def add(self, rows: DocumentRows) -> None:
-        self._writers["documents"].write([rows.document])
-        self._writers["figures"].write(rows.figures)
-        self._writers["entities"].write(rows.entities)
-        self._writers["issues"].write(rows.issues)
-        self._writers[METRICS_WIDE].write([self._metrics_wide_row(rows)])
+        self.add_rendered(render(rows, self.metric_ids))
 
-    def _metrics_wide_row(self, rows: DocumentRows) -> Row:
-        """The document's value of each metric: the first figure (in text order)
-        with that metric that is about the whole document — no sub-unit (org)
-        and about the report's year — so breakdowns by unit and comparisons
-        with earlier years do not overwrite the report's own figure."""
-        col = self._figure_columns
-        report_year = rows.document[self._report_year_column]
-        values: dict[str, float] = {}
-        for figure in sorted(rows.figures, key=lambda figure: figure[col["start"]]):
-            metric = figure[col["metric"]]
-            if (metric and metric not in values and not figure[col["org"]]
-                    and figure[col["year"]] in (None, report_year)):
-                values[metric] = figure[col["value"]]
-        return (rows.document[self._doc_id_column], *(values.get(metric) for metric in self.metric_ids))
+    def add_rendered(self, rendered: RenderedRows) -> None:
+        for name, csv_text in rendered.csv.items():
+            self._writers[name].append(csv_text)
 
     def commit(self) -> None:
         for writer in self._writers.values():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.write import TABLES
+from pipeline.rows import TABLES
 
 ZHFIG = Path(sys.executable).with_name("zhfig")
 REPORT = "某市司法局关于2023年行政执法情况的报告\n一、总体情况\n全年办理行政处罚案件125件，罚没金额38.5万元。\n"

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app, codebook
 from pipeline.read import read_source
-from pipeline.write import TABLES, columns
+from pipeline.rows import TABLES, columns
 from schemas import FigureRecord
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ import pipeline.segment
 from pipeline import runner
 from pipeline.read import read_source
 from pipeline.runner import discover_inputs, process_file, run
-from pipeline.write import TABLES, METRICS_WIDE
+from pipeline.rows import METRICS_WIDE, TABLES
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 SAMPLES = sorted(path.name for path in RAW.iterdir() if not path.name.startswith("."))

@@ -8,7 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.write import TABLES, DocumentRows, OutputTables, columns
+from pipeline.rows import TABLES, DocumentRows, columns
+from pipeline.write import OutputTables
 from schemas import DocumentFacts, EntityRecord, ExtractedDocument, FigureRecord, IssueRecord
 
 METRICS = ["penalty.total", "penalty.warning", "penalty.amount"]

@@ -1,7 +1,8 @@
 """The runner: find the input files, push each through the stages, write the tables.
 
     read -> normalize -> segment -> extract   (per document: `process_file`)
-    -> rows -> OutputTables                    (streamed, in input order)
+    -> rows -> CSV lines (pipeline/rows.py)    (in the worker that did the document)
+    -> OutputTables                            (streamed, in input order)
 
 Documents flow one at a time (or a small window of them per worker process),
 so memory does not grow with the corpus. The result cache in the output folder

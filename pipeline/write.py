@@ -3,7 +3,8 @@
 Every table is written twice, as CSV (plain UTF-8, no BOM, RFC 4180 quoting,
 so sentences with commas and line breaks survive) and as Parquet (typed
 columns). Rows go into temporary CSV files in the output folder as the
-documents arrive, so memory does not grow with the corpus; at the end Arrow
+documents arrive (rendered as CSV lines where each document was processed,
+see pipeline/rows.py), so memory does not grow with the corpus; at the end Arrow
 converts each CSV to Parquet a block at a time. `commit()` makes every file
 durable (fsync) and renames it over the previous one (os.replace), so a
 crash or an error mid-run leaves the last complete tables untouched.
@@ -20,6 +21,7 @@ import os
 import secrets
 import types
 import typing
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Literal
@@ -167,8 +169,10 @@ class OutputTables:
             self._writers[name].append(csv_text)
 
     def commit(self) -> None:
-        for writer in self._writers.values():
-            writer.close()
+        # the tables are converted side by side: Arrow parses and encodes
+        # without holding the GIL, so the conversions overlap
+        with ThreadPoolExecutor() as pool:
+            list(pool.map(TableWriter.close, self._writers.values()))
         for writer in self._writers.values():
             writer.publish()
 

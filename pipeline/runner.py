@@ -19,9 +19,9 @@ import logging
 import os
 import time
 from collections import deque
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 

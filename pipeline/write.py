@@ -111,16 +111,17 @@ class TableWriter:
             convert_options=pv.ConvertOptions(column_types=self.schema, strings_can_be_null=False),
         )
         self._parquet = pq.ParquetWriter(self._create(self._parquet_temp, "wb"), self.schema)
-        pending: list[pa.RecordBatch] = []
+        pending: list[pa.RecordBatch] = []  # rows read but not yet written: fewer than a group
+        buffered = 0
         for batch in reader:
             pending.append(batch)
-            buffered = sum(batch.num_rows for batch in pending)
+            buffered += batch.num_rows
             if buffered >= ROW_GROUP_ROWS:
                 table = pa.Table.from_batches(pending)
                 whole_groups = buffered - buffered % ROW_GROUP_ROWS
                 self._parquet.write_table(table.slice(0, whole_groups).cast(self.schema), ROW_GROUP_ROWS)
-                pending = table.slice(whole_groups).to_batches()
-        if any(batch.num_rows for batch in pending):
+                pending, buffered = table.slice(whole_groups).to_batches(), buffered - whole_groups
+        if buffered:
             self._parquet.write_table(pa.Table.from_batches(pending).cast(self.schema), ROW_GROUP_ROWS)
         self._parquet.close()
 

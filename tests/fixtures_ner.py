@@ -38,6 +38,16 @@ def segmented(text: str, doc_id: str = "ner-test.txt") -> SegmentedDocument:
     return segment(NormalizedDocument(doc_id=doc_id, path=doc_id, original=text, text=text, clean=text))
 
 
+def assert_grounded_in(doc: SegmentedDocument, entities, backend: str) -> None:
+    """What every backend owes the pipeline: each entity's text at its clean
+    offsets, its backend and document, no id yet (extract.py gives it one),
+    and the sentence it stands in."""
+    assert all(doc.clean[e.start : e.end] == e.text for e in entities)
+    assert {(e.backend, e.doc_id, e.entity_id) for e in entities} == {(backend, doc.doc_id, "")}
+    sentence_of = {e.start: s.text for e in entities for s in doc.sentences if s.start <= e.start < s.end}
+    assert [e.sentence for e in entities] == [sentence_of[e.start] for e in entities]
+
+
 @pytest.fixture(scope="session")
 def hanlp_ner_model(tmp_path_factory) -> Path:
     """A character-level HanLP RNN NER model trained to memorise the training

@@ -15,7 +15,7 @@ import pytest
 
 from extractors.ner.base import NerUnavailable
 from extractors.ner.hanlp_backend import MODEL_FILES, HanlpBackend
-from fixtures_ner import hanlp_ner_model, segmented  # noqa: F401  (hanlp_ner_model is a fixture)
+from fixtures_ner import assert_grounded_in, hanlp_ner_model, segmented  # noqa: F401  (hanlp_ner_model is a fixture)
 
 
 @pytest.fixture
@@ -116,8 +116,7 @@ def test_trained_model_finds_entities_at_exact_clean_offsets(hanlp_ner_model, ne
         (32, 38, "ORG", "某某区司法局"),
         (40, 45, "DATE", "2022年"),
     ]
-    assert all(text[e.start : e.end] == e.text for e in entities)
-    assert {(e.backend, e.doc_id, e.entity_id) for e in entities} == {("hanlp", "hanlp-test.txt", "")}
+    assert_grounded_in(doc, entities, "hanlp")
     assert entities[1].sentence == doc.sentences[0].text
     assert entities[2].sentence == doc.sentences[1].text
     assert network_attempts == []

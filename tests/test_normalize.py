@@ -95,18 +95,19 @@ def test_simplified_text_is_left_alone():
 
 # --- Markdown ----------------------------------------------------------------
 
-def test_markdown_headings_lose_their_marks():
-    doc = clean_txt("# 总标题\n\n## 一、总体情况\n\n###（一）执法情况\n#### **1.强化责任**\n正文。")
-    assert doc.clean == "总标题\n\n一、总体情况\n\n（一）执法情况\n1.强化责任\n正文。"
-    heading = doc.clean.index("一、")
-    assert source_span(doc, heading, heading + 6) == "一、总体情况"
-
-
-def test_emphasis_marks_are_deleted_in_pairs():
-    doc = clean_txt("**1.建立机制。**法制部门加强巡查。**2.完善制度。**2023 年制定。二是**创新模式**。共**12**件，*另*有3*5*2，***总计***。")
-    assert doc.clean == "1.建立机制。法制部门加强巡查。2.完善制度。2023 年制定。二是创新模式。共12件，另有3*5*2，总计。"
-    twelve = doc.clean.index("12")
-    assert source_span(doc, twelve, twelve + 3) == "12**件"
+@pytest.mark.parametrize("markdown, clean, probe, source", [
+    ("# 总标题\n\n## 一、总体情况\n\n###（一）执法情况\n#### **1.强化责任**\n正文。",
+     "总标题\n\n一、总体情况\n\n（一）执法情况\n1.强化责任\n正文。", "一、总体情况", "一、总体情况"),
+    ("**1.建立机制。**法制部门加强巡查。**2.完善制度。**2023 年制定。二是**创新模式**。共**12**件，*另*有3*5*2，***总计***。",
+     "1.建立机制。法制部门加强巡查。2.完善制度。2023 年制定。二是创新模式。共12件，另有3*5*2，总计。", "12件", "12**件"),
+    ("| 项目 | 数量 |\n|:---|---:|\n| 行政处罚 | 12 |\n| 警告 | 3 |\n",
+     "项目\t数量\n行政处罚\t12\n警告\t3\n", "\t", "|"),
+], ids=["headings lose their marks", "emphasis marks go in pairs", "a table becomes tab separated"])
+def test_markdown_marks_go_and_spans_still_point_into_the_source(markdown, clean, probe, source):
+    doc = clean_txt(markdown)
+    assert doc.clean == clean
+    at = doc.clean.index(probe)
+    assert source_span(doc, at, at + len(probe)) == source
 
 
 def test_unpaired_star_and_list_bullets_stay():
@@ -115,13 +116,6 @@ def test_unpaired_star_and_list_bullets_stay():
 
 def test_blockquote_marks_are_deleted():
     assert clean_txt("> 引用内容。\n>> 再引用。\n正文 > 其他。").clean == "引用内容。\n再引用。\n正文 > 其他。"
-
-
-def test_markdown_table_becomes_tab_separated():
-    doc = clean_txt("| 项目 | 数量 |\n|:---|---:|\n| 行政处罚 | 12 |\n| 警告 | 3 |\n")
-    assert doc.clean == "项目\t数量\n行政处罚\t12\n警告\t3\n"
-    tab = doc.clean.index("\t")
-    assert source_span(doc, tab, tab + 1) == "|"
 
 
 def test_html_text_keeps_markdown_characters():

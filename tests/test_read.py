@@ -26,6 +26,11 @@ def read_html(tmp_path: Path, source: str) -> SourceDocument:
     return doc
 
 
+def source_of(doc: SourceDocument, start: int, end: int) -> str:
+    """What visible characters [start, end) were in the page."""
+    return doc.original[slice(*doc.text_map.span(start, end))]
+
+
 def assert_text_map_exact(doc: SourceDocument) -> None:
     """Every character of the visible text corresponds to its source span:
     copied, decoded from an entity, a collapsed whitespace run, or an
@@ -276,9 +281,9 @@ def test_entities_map_to_the_whole_entity(tmp_path):
     source = "<p>处罚&#20214;数&#x4EF6;&amp;警告&nbsp;3&lt;5 &unknown; &amp</p>"
     doc = read_html(tmp_path, source)
     assert doc.text == "处罚件数件&警告\xa03<5 &unknown; &"
-    spans = {doc.text[i]: doc.original[doc.text_map.starts[i]:doc.text_map.ends[i]] for i in (2, 4, 5, 8, 10)}
+    spans = {doc.text[i]: source_of(doc, i, i + 1) for i in (2, 4, 5, 8, 10)}
     assert spans == {"件": "&#x4EF6;", "&": "&amp;", "\xa0": "&nbsp;", "<": "&lt;"}
-    assert doc.original[slice(*doc.text_map.span(0, 4))] == "处罚&#20214;数"
+    assert source_of(doc, 0, 4) == "处罚&#20214;数"
     # an unknown entity is plain text, copied character by character
     unknown = doc.text.index("&unknown;")
     assert doc.text_map.ends[unknown] - doc.text_map.starts[unknown] == 1
@@ -289,7 +294,7 @@ def test_whitespace_collapses_and_breaks_are_zero_width(tmp_path):
     doc = read_html(tmp_path, source)
     assert doc.text == "行政处罚 854045件， 其中警告 12 件。\n第一行\n第二行\n\n第三行\n"  # a stray </br> is a <br>
     space = doc.text.index(" ")
-    assert doc.original[doc.text_map.starts[space]:doc.text_map.ends[space]] == "\n     "
+    assert source_of(doc, space, space + 1) == "\n     "
     newline = doc.text.index("\n")
     assert doc.text_map.starts[newline] == doc.text_map.ends[newline]
 
@@ -304,7 +309,7 @@ def test_map_positions_across_lines_and_crlf(tmp_path):
     doc = read_html(tmp_path, source)
     assert doc.text == "第一段 共12件\n第二段件"
     twelve = doc.text.index("12")
-    assert doc.original[slice(*doc.text_map.span(twelve, twelve + 3))] == "12件"
+    assert source_of(doc, twelve, twelve + 3) == "12件"
 
 
 def test_html_sniffed_in_a_txt_file(tmp_path):

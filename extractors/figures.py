@@ -28,7 +28,7 @@ ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 GAP = r"[ \t]{0,3}"  # PDF conversion puts spaces between number, qualifier and unit: "3 余场次"
 CLAUSE_BREAK = regex.compile(r"[，；;。：:！？!?\n]|(?<!\d),|,(?!\d)")
 RANGE_AFTER = regex.compile(r"\s*[-—~～至到]\s*\d")
-RANGE_BEFORE = regex.compile(r"\d\s*[-—~～至到]\s*$")
+RANGE_BEFORE = regex.compile(r"(?<=\d\s*[-—~～至到]\s*)")  # matched at the number: no scan of the text before
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")
 CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
 HAN = regex.compile(r"\p{Han}")
@@ -168,8 +168,9 @@ class FigureExtractor:
             start = brk.end()
         return start
 
-    def rejection(self, c: Candidate, unit: Unit | None, clause: str) -> str:
-        """Why this number is not a figure ('' when it is one)."""
+    def rejection(self, c: Candidate, unit: Unit | None, clause: str, quotes: list[tuple[str, str]]) -> str:
+        """Why this number is not a figure ('' when it is one). `quotes` are
+        the quote pairs whose opening mark the sentence holds."""
         r, text = self.rules, c.sentence.text
         num_start = c.number_start
         before = text[num_start - 1] if num_start > 0 else ""
@@ -181,9 +182,9 @@ class FigureExtractor:
         next_char = after[:1]
         if next_char and (next_char in "+＋" or (next_char.isascii() and (next_char.isalpha() or (unit is None and next_char.isdigit())))):
             return "part of a code"
-        if RANGE_AFTER.match(after) or RANGE_BEFORE.search(text, 0, num_start):
+        if RANGE_AFTER.match(after) or RANGE_BEFORE.match(text, num_start):
             return "a range"
-        for open_, close in r.quote_pairs:
+        for open_, close in quotes:
             left = text.rfind(open_, 0, num_start)
             if left >= 0 and (open_ == close or text.rfind(close, left + 1, num_start) < 0):
                 right = text.find(close, c.end)
@@ -258,10 +259,11 @@ class FigureExtractor:
         text = sentence.text
         accepted: list[tuple[Candidate, Unit | None, str, int, int | None]] = []  # + multiplier, clause start, year
         floor = 0
+        quotes = [pair for pair in self.rules.quote_pairs if pair[0] in text]
         for c in self.candidates(sentence):
             unit = self.unit_of(c)
             clause_start = self.clause_start(text, c.start, floor)
-            if self.rejection(c, unit, text[clause_start:c.start]):
+            if self.rejection(c, unit, text[clause_start:c.start], quotes):
                 continue
             multiplier = ""
             if unit is None and (label := self.cell_label(c)):

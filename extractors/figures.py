@@ -115,16 +115,16 @@ class Candidate:
     """A number found in a sentence, before we decide whether it is a figure.
     Positions are in the sentence; `offset` is the sentence's start in the clean text."""
 
-    __slots__ = ("match", "sentence", "offset", "numeral", "number_start", "start", "end", "is_chinese")
+    __slots__ = ("groups", "sentence", "offset", "numeral", "number_start", "start", "end", "is_chinese")
 
     def __init__(self, match: regex.Match, sentence: Sentence):
-        self.match = match
+        self.groups = groups = match.groupdict()  # pre, pct, num, q1, mult, q2, unit, post: str or None
         self.sentence = sentence
         self.offset = sentence.start
-        percent = match.group("pct")
-        self.numeral = percent or match.group("num")
+        percent = groups["pct"]
+        self.numeral = percent or groups["num"]
         self.number_start = match.start("pct") - 3 if percent else match.start("num")  # 百分之
-        self.start = match.start("pre") if match.group("pre") else self.number_start
+        self.start = match.start("pre") if groups["pre"] else self.number_start
         self.end = match.start() + len(match.group().rstrip())  # trailing white space trimmed
         self.is_chinese = not self.numeral[:1].isdigit()  # an Arabic numeral starts with a digit
 
@@ -139,16 +139,16 @@ class FigureExtractor:
         return [Candidate(m, sentence) for m in self.rules.candidate.finditer(sentence.text)]
 
     def unit_of(self, c: Candidate) -> Unit | None:
-        if c.match.group("pct"):
+        if c.groups["pct"]:
             return self.rules.units["%"]
-        unit = c.match.group("unit")
+        unit = c.groups["unit"]
         return self.rules.units[unit] if unit else None
 
     @staticmethod
     def cell_label(c: Candidate) -> str:
         """The row label when the number stands alone in a table cell, else ''."""
         text = c.sentence.text
-        if c.match.group("pre") or not CELL_AFTER.match(text, c.end):
+        if c.groups["pre"] or not CELL_AFTER.match(text, c.end):
             return ""
         label = CELL_BEFORE.search(text[:c.number_start])
         return label.group("label").strip() if label else ""
@@ -200,7 +200,7 @@ class FigureExtractor:
             if YEAR_NUMBER.fullmatch(c.numeral) and "年" in label:
                 return "a year"
         elif unit is None:
-            if c.is_chinese or c.match.group("mult") or c.match.group("q1") or c.match.group("q2"):
+            if c.is_chinese or c.groups["mult"] or c.groups["q1"] or c.groups["q2"]:
                 return "no measure word"
             if not CLAUSE_END_AFTER.match(after) or not r.unitless_count.search(clause):
                 return "no measure word"
@@ -213,7 +213,7 @@ class FigureExtractor:
                 value = to_value(c.numeral)
             except NotANumber:
                 return "not a numeral"
-            approx = c.match.group("q1") or c.match.group("q2") or c.match.group("pre")
+            approx = c.groups["q1"] or c.groups["q2"] or c.groups["pre"]
             if value == 1 and not approx:
                 return "一 + measure word is an article"
             if (value < r.category_max and not approx and unit is not None
@@ -223,7 +223,7 @@ class FigureExtractor:
 
     # -- describing ------------------------------------------------------
     def value_of(self, c: Candidate, multiplier: str = "") -> float:
-        return to_value(c.numeral, c.match.group("mult") or multiplier)
+        return to_value(c.numeral, c.groups["mult"] or multiplier)
 
     def year_of(self, sentence_before: str, report_year: int | None) -> int | None:
         """The last year the sentence names before the figure, unless it then
@@ -257,10 +257,13 @@ class FigureExtractor:
         """The figures of one sentence, and the clause of its first figure
         (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案")."""
         text = sentence.text
+        candidates = self.candidates(sentence)
+        if not candidates:
+            return [], ""
         accepted: list[tuple[Candidate, Unit | None, str, int, int | None]] = []  # + multiplier, clause start, year
         floor = 0
         quotes = [pair for pair in self.rules.quote_pairs if pair[0] in text]
-        for c in self.candidates(sentence):
+        for c in candidates:
             unit = self.unit_of(c)
             clause_start = self.clause_start(text, c.start, floor)
             if self.rejection(c, unit, text[clause_start:c.start], quotes):
@@ -306,7 +309,7 @@ class FigureExtractor:
                 totals = [r for r in records if r.unit_kind == kind]
                 if totals:  # the parts that follow 其中 belong to the last total of their kind
                     parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
-            qualifier = "".join(c.match.group(g) or "" for g in ("pre", "q1", "q2", "post")).strip()
+            qualifier = "".join(c.groups[g] or "" for g in ("pre", "q1", "q2", "post")).strip()
             records.append(FigureRecord(
                 figure_id=f"{doc_id}:{start}",
                 doc_id=doc_id,

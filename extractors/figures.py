@@ -278,6 +278,8 @@ class FigureExtractor:
             accepted.append((c, unit, multiplier, clause_start, year))
             floor = c.end
 
+        if not accepted:
+            return [], ""
         records: list[FigureRecord] = []
         previous_subject = ""
         parent_of_kind: dict[str, str] = {}

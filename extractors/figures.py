@@ -39,6 +39,8 @@ MAX_SUBJECT_FOLLOWING = 12  # … and that still fit in a subject phrase
 # ("警告\t225454", "| 罚没金额（万元） | 7282.1179 |"); the label may name the unit in brackets.
 CELL_BEFORE = regex.compile(r"(?:^|[\t|]| {2,})(?P<label>[^\t|]*?\p{Han}[^\t|]*?)(?:\s*(?:\t|\|| {2,})\s*[\d.,]*)*\s*(?:\t|\|| {2,})\s*$")
 CELL_AFTER = regex.compile(r"\s*(?:\t|\||$| {2,})")
+# the groups of FigureRules.candidate, in the order the pattern opens them
+GROUP = {name: i for i, name in enumerate(("pre", "pct", "num", "q1", "mult", "q2", "unit", "post"), start=1)}
 LABEL_UNIT = regex.compile(r"[（(]\s*(?:单位[：:]\s*)?(?P<mult>万|亿)?(?P<unit>[^（()）\s]{1,4}?)\s*[）)]\s*$")
 
 
@@ -92,6 +94,8 @@ class FigureRules:
             rf"(?:{GAP}(?P<unit>{units_pattern}))?"
             rf"(?P<post>{GAP}(?:{_alternation(q['after'])}))?"
         )
+        if self.candidate.groupindex != GROUP:
+            raise RuntimeError("figures.GROUP must list the candidate pattern's groups in order")
         self.category_units = set(rules["numerals"]["category_units"])
         self.category_max = rules["numerals"]["category_max"]
 
@@ -115,18 +119,30 @@ class Candidate:
     """A number found in a sentence, before we decide whether it is a figure.
     Positions are in the sentence; `offset` is the sentence's start in the clean text."""
 
-    __slots__ = ("groups", "sentence", "offset", "numeral", "number_start", "start", "end", "is_chinese")
+    __slots__ = ("spans", "text", "sentence", "offset", "numeral", "number_start", "start", "end", "is_chinese")
 
     def __init__(self, match: regex.Match, sentence: Sentence):
-        self.groups = groups = match.groupdict()  # pre, pct, num, q1, mult, q2, unit, post: str or None
+        # the spans of the match and its groups, (-1, -1) for a group not taken
+        # part: one cheap tuple instead of a call per group
+        self.spans = spans = match.regs
+        self.text = text = sentence.text
         self.sentence = sentence
         self.offset = sentence.start
-        percent = groups["pct"]
-        self.numeral = percent or groups["num"]
-        self.number_start = match.start("pct") - 3 if percent else match.start("num")  # 百分之
-        self.start = match.start("pre") if groups["pre"] else self.number_start
-        self.end = match.start() + len(match.group().rstrip())  # trailing white space trimmed
+        (pct_start, pct_end), (num_start, num_end) = spans[GROUP["pct"]], spans[GROUP["num"]]
+        if pct_start >= 0:
+            self.numeral, self.number_start = text[pct_start:pct_end], pct_start - 3  # 百分之
+        else:
+            self.numeral, self.number_start = text[num_start:num_end], num_start
+        pre_start = spans[GROUP["pre"]][0]
+        self.start = pre_start if pre_start >= 0 else self.number_start
+        match_start, match_end = spans[0]
+        self.end = match_start + len(text[match_start:match_end].rstrip())  # trailing white space trimmed
         self.is_chinese = not self.numeral[:1].isdigit()  # an Arabic numeral starts with a digit
+
+    def group(self, name: str) -> str:
+        """The text of a group of the candidate pattern ('' when it took no part)."""
+        start, end = self.spans[GROUP[name]]
+        return self.text[start:end] if start >= 0 else ""
 
 
 class FigureExtractor:
@@ -139,16 +155,16 @@ class FigureExtractor:
         return [Candidate(m, sentence) for m in self.rules.candidate.finditer(sentence.text)]
 
     def unit_of(self, c: Candidate) -> Unit | None:
-        if c.groups["pct"]:
+        if c.group("pct"):
             return self.rules.units["%"]
-        unit = c.groups["unit"]
+        unit = c.group("unit")
         return self.rules.units[unit] if unit else None
 
     @staticmethod
     def cell_label(c: Candidate) -> str:
         """The row label when the number stands alone in a table cell, else ''."""
         text = c.sentence.text
-        if c.groups["pre"] or not CELL_AFTER.match(text, c.end):
+        if c.group("pre") or not CELL_AFTER.match(text, c.end):
             return ""
         label = CELL_BEFORE.search(text[:c.number_start])
         return label.group("label").strip() if label else ""
@@ -200,7 +216,7 @@ class FigureExtractor:
             if YEAR_NUMBER.fullmatch(c.numeral) and "年" in label:
                 return "a year"
         elif unit is None:
-            if c.is_chinese or c.groups["mult"] or c.groups["q1"] or c.groups["q2"]:
+            if c.is_chinese or c.group("mult") or c.group("q1") or c.group("q2"):
                 return "no measure word"
             if not CLAUSE_END_AFTER.match(after) or not r.unitless_count.search(clause):
                 return "no measure word"
@@ -213,7 +229,7 @@ class FigureExtractor:
                 value = to_value(c.numeral)
             except NotANumber:
                 return "not a numeral"
-            approx = c.groups["q1"] or c.groups["q2"] or c.groups["pre"]
+            approx = c.group("q1") or c.group("q2") or c.group("pre")
             if value == 1 and not approx:
                 return "一 + measure word is an article"
             if (value < r.category_max and not approx and unit is not None
@@ -223,7 +239,7 @@ class FigureExtractor:
 
     # -- describing ------------------------------------------------------
     def value_of(self, c: Candidate, multiplier: str = "") -> float:
-        return to_value(c.numeral, c.groups["mult"] or multiplier)
+        return to_value(c.numeral, c.group("mult") or multiplier)
 
     def year_of(self, sentence_before: str, report_year: int | None) -> int | None:
         """The last year the sentence names before the figure, unless it then
@@ -311,7 +327,7 @@ class FigureExtractor:
                 totals = [r for r in records if r.unit_kind == kind]
                 if totals:  # the parts that follow 其中 belong to the last total of their kind
                     parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
-            qualifier = "".join(c.groups[g] or "" for g in ("pre", "q1", "q2", "post")).strip()
+            qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()
             records.append(FigureRecord(
                 figure_id=f"{doc_id}:{start}",
                 doc_id=doc_id,

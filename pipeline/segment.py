@@ -32,8 +32,14 @@ SENTENCE = regex.compile(r"[^\n。！？；!?;]*(?:[。！？；!?;]+[”’」�
 RUN_IN_HEADING_END = regex.compile(r"[。：:！？；]")
 
 
+# the characters a numbering can start with: most lines are let through by one look-up
+HEADING_FIRST = frozenset(CN_DIGITS + "（(")
+
+
 def heading_level(line: str) -> int:
     """The heading level a line's numbering gives it, or 0 when it is not numbered."""
+    if line[:1] not in HEADING_FIRST and not line[:1].isdecimal():  # isdecimal: what \d matches
+        return 0
     for level, mark in HEADING_MARKS:
         if mark.match(line):
             return level

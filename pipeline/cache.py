@@ -19,10 +19,12 @@ import marshal
 import platform
 import re
 import sqlite3
-import zlib
 from dataclasses import asdict, dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
+
+import zstandard
 
 import extractors
 import pipeline
@@ -96,12 +98,23 @@ def pack(rows: DocumentRows) -> bytes:
     processes send back (a tenth of the size of the pickled rows).
     marshal is exact for these plain values and twice as fast as JSON (its
     format is tied to the Python version, which the fingerprint holds);
-    zlib: the rows repeat their sentences, ~3x smaller."""
-    return zlib.compress(marshal.dumps(tuple(rows)), level=1)
+    Zstandard level 1: the rows repeat their sentences, ~2.7x smaller, at a
+    third of the time zlib's fastest level took."""
+    return _compressor().compress(marshal.dumps(tuple(rows)))
 
 
 def unpack(packed: bytes) -> DocumentRows:
-    return DocumentRows(*marshal.loads(zlib.decompress(packed)))
+    return DocumentRows(*marshal.loads(_decompressor().decompress(packed)))
+
+
+@cache
+def _compressor() -> zstandard.ZstdCompressor:
+    return zstandard.ZstdCompressor(level=1)
+
+
+@cache
+def _decompressor() -> zstandard.ZstdDecompressor:
+    return zstandard.ZstdDecompressor()
 
 
 class ResultCache:

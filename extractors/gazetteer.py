@@ -71,6 +71,11 @@ def _name_starts(names: Iterable[str]) -> re.Pattern:
     return re.compile(f"(?={starts}|{char_class(single)})" if single else f"(?={starts})")
 
 
+def _openings(names: Iterable[str]) -> frozenset[str]:
+    """The first two characters of every name, and the names of one character."""
+    return frozenset(name[:2] for name in names)
+
+
 def _preference(division: Division, name: str) -> tuple:
     """Sort key among divisions sharing a name: the one whose full name it is,
     a current division, the higher level, then by code."""
@@ -90,6 +95,10 @@ class Gazetteer:
         self._scan_names_all = self._names_for_scan(all_short_names=True)
         self._name_starts = _name_starts(self._scan_names[0])
         self._name_starts_all = _name_starts(self._scan_names_all[0])
+        # the pattern admits any first character with any second; nine in ten
+        # of its positions fail the check of the two characters together
+        self._openings = _openings(self._scan_names[0])
+        self._openings_all = _openings(self._scan_names_all[0])
         self._longest_name = max(len(name) for name in self._scan_names_all[0])
         lengths: dict[str, set[int]] = {}
         for name in self._by_name:
@@ -128,11 +137,12 @@ class Gazetteer:
         expression of the names' first two characters skips the text in between."""
         names, lengths_by_first = self._scan_names_all if all_short_names else self._scan_names
         name_starts = self._name_starts_all if all_short_names else self._name_starts
+        openings = self._openings_all if all_short_names else self._openings
         found = []
         resume = 0  # the end of the last name found
         for start in name_starts.finditer(text):
             i = start.start()
-            if i < resume:
+            if i < resume or (text[i : i + 2] not in openings and text[i] not in openings):
                 continue
             for length in lengths_by_first[text[i]]:
                 name = text[i : i + length]

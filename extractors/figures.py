@@ -163,7 +163,7 @@ class FigureExtractor:
     @staticmethod
     def cell_label(c: Candidate) -> str:
         """The row label when the number stands alone in a table cell, else ''."""
-        text = c.sentence.text
+        text = c.text
         if c.group("pre") or not CELL_AFTER.match(text, c.end):
             return ""
         label = CELL_BEFORE.search(text[:c.number_start])
@@ -187,7 +187,7 @@ class FigureExtractor:
     def rejection(self, c: Candidate, unit: Unit | None, clause: str, quotes: list[tuple[str, str]]) -> str:
         """Why this number is not a figure ('' when it is one). `quotes` are
         the quote pairs whose opening mark the sentence holds."""
-        r, text = self.rules, c.sentence.text
+        r, text = self.rules, c.text
         num_start = c.number_start
         before = text[num_start - 1] if num_start > 0 else ""
         if before in r.before_chars:

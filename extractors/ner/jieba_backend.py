@@ -69,7 +69,7 @@ def pos_tagger():
     read them a second time (a second or more at every start).
     Its HMM decoder, which guesses the words it does not know (the names),
     is swapped for a vectorised one that returns the same answers
-    (extractors/ner/posseg_hmm.py): jieba's took half the backend's time."""
+    (extractors/ner/posseg_hmm.py): jieba's took a fifth of the backend's time."""
     import jieba
     import jieba.posseg
 

@@ -119,14 +119,13 @@ class Candidate:
     """A number found in a sentence, before we decide whether it is a figure.
     Positions are in the sentence; `offset` is the sentence's start in the clean text."""
 
-    __slots__ = ("spans", "text", "sentence", "offset", "numeral", "number_start", "start", "end", "is_chinese")
+    __slots__ = ("spans", "text", "offset", "numeral", "number_start", "start", "end", "is_chinese")
 
     def __init__(self, match: regex.Match, sentence: Sentence):
         # the spans of the match and its groups, (-1, -1) for a group not taken
         # part: one cheap tuple instead of a call per group
         self.spans = spans = match.regs
         self.text = text = sentence.text
-        self.sentence = sentence
         self.offset = sentence.start
         (pct_start, pct_end), (num_start, num_end) = spans[GROUP["pct"]], spans[GROUP["num"]]
         if pct_start >= 0:

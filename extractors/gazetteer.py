@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Level = Literal["province", "city", "county"]
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
@@ -58,6 +58,30 @@ class Division:
         return False
 
 
+class NameScan(NamedTuple):
+    """The names a text scan looks for, and what makes the scan quick."""
+
+    names: frozenset[str]
+    lengths_by_first: dict[str, list[int]]  # name lengths by first character, longest first
+    starts: re.Pattern  # where a name may start (see _name_starts): it skips the text between
+    # the first two characters of every name (a name of one character itself):
+    # `starts` admits any first character with any second, and nine in ten of
+    # its positions fail this check of the two together
+    openings: frozenset[str]
+
+
+def _name_scan(names: Iterable[str]) -> NameScan:
+    names = frozenset(names)
+    return NameScan(names, _lengths_by_first(names), _name_starts(names), frozenset(name[:2] for name in names))
+
+
+def _lengths_by_first(names: Iterable[str]) -> dict[str, list[int]]:
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        lengths.setdefault(name[0], set()).add(len(name))
+    return {first: sorted(found, reverse=True) for first, found in lengths.items()}
+
+
 def _name_starts(names: Iterable[str]) -> re.Pattern:
     """Matches (empty) where a name may start: the character there is the first
     of some name and the next one the second of some name (or it is a name
@@ -69,11 +93,6 @@ def _name_starts(names: Iterable[str]) -> re.Pattern:
     single = [name for name in names if len(name) == 1]
     starts = f"{char_class(name[0] for name in longer)}{char_class(name[1] for name in longer)}"
     return re.compile(f"(?={starts}|{char_class(single)})" if single else f"(?={starts})")
-
-
-def _openings(names: Iterable[str]) -> frozenset[str]:
-    """The first two characters of every name, and the names of one character."""
-    return frozenset(name[:2] for name in names)
 
 
 def _preference(division: Division, name: str) -> tuple:
@@ -91,23 +110,13 @@ class Gazetteer:
                 self._by_name.setdefault(name, []).append(division)
         for name, found in self._by_name.items():
             found.sort(key=lambda d, name=name: _preference(d, name))
-        self._scan_names = self._names_for_scan(all_short_names=False)
-        self._scan_names_all = self._names_for_scan(all_short_names=True)
-        self._name_starts = _name_starts(self._scan_names[0])
-        self._name_starts_all = _name_starts(self._scan_names_all[0])
-        # the pattern admits any first character with any second; nine in ten
-        # of its positions fail the check of the two characters together
-        self._openings = _openings(self._scan_names[0])
-        self._openings_all = _openings(self._scan_names_all[0])
-        self._longest_name = max(len(name) for name in self._scan_names_all[0])
-        lengths: dict[str, set[int]] = {}
-        for name in self._by_name:
-            lengths.setdefault(name[0], set()).add(len(name))
-        self._lengths_by_first = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        self._scan = self._names_for_scan(all_short_names=False)
+        self._scan_all = self._names_for_scan(all_short_names=True)
+        self._longest_name = max(len(name) for name in self._scan_all.names)
+        self._lengths_by_first = _lengths_by_first(self._by_name)
 
-    def _names_for_scan(self, all_short_names: bool) -> tuple[frozenset[str], dict[str, list[int]]]:
-        """The names a text scan looks for, and their lengths by first
-        character, longest first.
+    def _names_for_scan(self, all_short_names: bool) -> NameScan:
+        """The names a text scan looks for.
 
         Full names are always looked for. Short names of two characters often
         straddle words in running text (和政 in "和政府", 开平 in "公开平台"), so
@@ -121,10 +130,7 @@ class Gazetteer:
             short_ok = all_short_names or division.level == "province" or len(division.short_name) >= 3
             if short_ok and not division.short_is_word:
                 names.add(division.short_name)
-        lengths: dict[str, set[int]] = {}
-        for name in names:
-            lengths.setdefault(name[0], set()).add(len(name))
-        return frozenset(names), {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        return _name_scan(names)
 
     def lookup(self, name: str) -> list[Division]:
         """The divisions with this full or short name, the likeliest first."""
@@ -135,18 +141,16 @@ class Gazetteer:
         first, left to right, without overlaps: a dictionary scan, which on
         this table is faster than a regular-expression alternation; a regular
         expression of the names' first two characters skips the text in between."""
-        names, lengths_by_first = self._scan_names_all if all_short_names else self._scan_names
-        name_starts = self._name_starts_all if all_short_names else self._name_starts
-        openings = self._openings_all if all_short_names else self._openings
+        scan = self._scan_all if all_short_names else self._scan
         found = []
         resume = 0  # the end of the last name found
-        for start in name_starts.finditer(text):
+        for start in scan.starts.finditer(text):
             i = start.start()
-            if i < resume or (text[i : i + 2] not in openings and text[i] not in openings):
+            if i < resume or (text[i : i + 2] not in scan.openings and text[i] not in scan.openings):
                 continue
-            for length in lengths_by_first[text[i]]:
+            for length in scan.lengths_by_first[text[i]]:
                 name = text[i : i + length]
-                if name in names:
+                if name in scan.names:
                     found.append((i, i + length, name))
                     resume = i + length
                     break
@@ -157,8 +161,8 @@ class Gazetteer:
 
         `words_too` also takes names that are ordinary words (城固 of 城固县),
         for places the context already marks as such (公安局 城固 分局)."""
-        lengths = self._lengths_by_first if words_too else self._scan_names_all[1]
-        names = self._by_name if words_too else self._scan_names_all[0]
+        lengths = self._lengths_by_first if words_too else self._scan_all.lengths_by_first
+        names = self._by_name if words_too else self._scan_all.names
         for length in lengths.get(text[start : start + 1], ()):
             if text[start : start + length] in names:
                 return text[start : start + length]
@@ -166,9 +170,8 @@ class Gazetteer:
 
     def name_before(self, text: str, end: int) -> str:
         """The longest division name (short names too) ending at `end`; '' when none."""
-        names, _ = self._scan_names_all
         for length in range(min(self._longest_name, end), 1, -1):
-            if text[end - length : end] in names:
+            if text[end - length : end] in self._scan_all.names:
                 return text[end - length : end]
         return ""
 

@@ -20,7 +20,6 @@ import platform
 import re
 import sqlite3
 from dataclasses import asdict, dataclass
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -34,6 +33,8 @@ from pipeline.rows import DocumentRows
 log = logging.getLogger(__name__)
 
 CACHE_FILE = Path(".zhfig-cache") / "results.sqlite"
+_COMPRESSOR = zstandard.ZstdCompressor(level=1)
+_DECOMPRESSOR = zstandard.ZstdDecompressor()
 
 
 def pipeline_fingerprint() -> str:
@@ -100,21 +101,11 @@ def pack(rows: DocumentRows) -> bytes:
     format is tied to the Python version, which the fingerprint holds);
     Zstandard level 1: the rows repeat their sentences, ~2.7x smaller, at a
     third of the time zlib's fastest level took."""
-    return _compressor().compress(marshal.dumps(tuple(rows)))
+    return _COMPRESSOR.compress(marshal.dumps(tuple(rows)))
 
 
 def unpack(packed: bytes) -> DocumentRows:
-    return DocumentRows(*marshal.loads(_decompressor().decompress(packed)))
-
-
-@cache
-def _compressor() -> zstandard.ZstdCompressor:
-    return zstandard.ZstdCompressor(level=1)
-
-
-@cache
-def _decompressor() -> zstandard.ZstdDecompressor:
-    return zstandard.ZstdDecompressor()
+    return DocumentRows(*marshal.loads(_DECOMPRESSOR.decompress(packed)))
 
 
 class ResultCache:

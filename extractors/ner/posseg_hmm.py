@@ -33,13 +33,12 @@ class HmmTables:
                 self.trans[index[s], index[t]] = p
                 self.edge[index[s], index[t]] = True
         self.has_next = self.edge.any(axis=1)
-        self.all = np.arange(n)
         self.emit_p = [emit_p[s] for s in self.states]
-        self.char_states = {c: np.array(sorted(index[s] for s in states)) for c, states in char_states.items()}
+        # the states a character may take (all, for a character the table does not list)
         self.char_mask = {}
-        for c, rows in self.char_states.items():
+        for c, states in char_states.items():
             self.char_mask[c] = np.zeros(n, dtype=bool)
-            self.char_mask[c][rows] = True
+            self.char_mask[c][[index[s] for s in states]] = True
         self.any_state = np.ones(n, dtype=bool)
 
     def emit(self, char: str, rows: np.ndarray) -> np.ndarray:
@@ -58,7 +57,7 @@ def _tables(states: dict, start_p: dict, trans_p: dict, emit_p: dict) -> HmmTabl
 def viterbi(obs: str, states: dict, start_p: dict, trans_p: dict, emit_p: dict) -> tuple[float, list]:
     """The most likely (position, tag) state of each character of `obs`, and its log probability."""
     hmm = _tables(states, start_p, trans_p, emit_p)
-    current = hmm.char_states.get(obs[0], hmm.all)
+    current = np.flatnonzero(hmm.char_mask.get(obs[0], hmm.any_state))
     scores = hmm.start[current] + hmm.emit(obs[0], current)
     back: list[np.ndarray] = []  # per character after the first: the previous state of each state
     path_states = [current]
@@ -68,7 +67,7 @@ def viterbi(obs: str, states: dict, start_p: dict, trans_p: dict, emit_p: dict) 
         reachable = hmm.edge[previous].any(axis=0)
         current = np.flatnonzero(hmm.char_mask.get(char, hmm.any_state) & reachable)
         if not len(current):
-            current = np.flatnonzero(reachable) if reachable.any() else hmm.all
+            current = np.flatnonzero(reachable if reachable.any() else hmm.any_state)
         candidates = (previous_scores[:, None] + hmm.trans[previous[:, None], current]) + hmm.emit(char, current)[None, :]
         # the last of equal maxima: jieba's max over (score, state) picks the greater state
         best = len(previous) - 1 - np.argmax(candidates[::-1], axis=0)

@@ -339,6 +339,7 @@ class FigureExtractor:
                 approx=bool(qualifier),
                 qualifier=qualifier,
                 metric=metric.id,
+                kind="change" if context.is_change else "level",
                 subject=subject,
                 year=year,
                 section=sentence.section,

@@ -243,7 +243,7 @@ METRICS_WIDE_CODEBOOK = """\
 One row per document: `doc_id`, then one column per metric id of the catalog
 (`extractors/data/metrics.toml`, in catalog order, e.g. `penalty.total`). A
 cell holds the document's figure for that metric (`figures.value`): the first
-in text order that is about the whole document (no `org`) and about the
+in text order that is a level (`kind` level) about the whole document (no `org`) and about the
 report's year; it is empty when the report states none.
 """
 

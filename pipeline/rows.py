@@ -104,15 +104,16 @@ def render(rows: DocumentRows, metric_ids: Sequence[str]) -> RenderedRows:
 
 def metrics_wide_row(rows: DocumentRows, metric_ids: Sequence[str]) -> Row:
     """The document's value of each metric: the first figure (in text order)
-    with that metric that is about the whole document — no sub-unit (org)
-    and about the report's year — so breakdowns by unit and comparisons
-    with earlier years do not overwrite the report's own figure."""
+    with that metric that is a level (not a change, share or rate) about the
+    whole document — no sub-unit (org) and about the report's year — so
+    breakdowns by unit and comparisons with earlier years do not overwrite
+    the report's own figure."""
     col = _FIGURE_COLUMNS
     report_year = rows.document[_DOCUMENT_COLUMNS["report_year"]]
     values: dict[str, float] = {}
     for figure in sorted(rows.figures, key=lambda figure: figure[col["start"]]):
         metric = figure[col["metric"]]
-        if (metric and metric not in values and not figure[col["org"]]
+        if (metric and metric not in values and not figure[col["org"]] and figure[col["kind"]] == "level"
                 and figure[col["year"]] in (None, report_year)):
             values[metric] = figure[col["value"]]
     return (rows.document[_DOCUMENT_COLUMNS["doc_id"]], *(values.get(metric) for metric in metric_ids))

@@ -8,10 +8,11 @@ from schemas.document import (
     SourceDocument,
 )
 from schemas.records import DocumentFacts, DocumentRecord, EntityRecord, FigureRecord, IssueRecord
+from schemas.table import Cell, Table
 from schemas.text import TextMap
 
 __all__ = [
-    "DocumentFacts", "DocumentRecord", "EntityRecord", "ExtractedDocument", "FigureRecord",
+    "Cell", "DocumentFacts", "DocumentRecord", "EntityRecord", "ExtractedDocument", "FigureRecord",
     "IssueRecord", "NormalizedDocument", "Section", "SegmentedDocument", "Sentence",
-    "SourceDocument", "TextMap",
+    "SourceDocument", "Table", "TextMap",
 ]

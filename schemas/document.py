@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.records import DocumentFacts, EntityRecord, FigureRecord, IssueRecord
+from schemas.table import Table
 from schemas.text import TextMap
 
 Status = Literal["ok", "empty", "error"]
@@ -38,6 +39,7 @@ class SourceDocument(BaseModel):
     original: str = ""  # the decoded file, unchanged: every written offset points here
     text: str = ""  # the readable text: `original` itself, or the visible text of an HTML page
     text_map: TextMap | None = None  # text -> original; None when text is original
+    tables: list[Table] = Field(default_factory=list)  # the tables the reader found, cells as spans of `original`
 
 
 class NormalizedDocument(SourceDocument):

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 UnitKind = Literal["count", "money", "percent", "other"]
+FigureKind = Literal["level", "change", "share", "rate", "average"]
 ReportType = Literal["enforcement_report", "rule_of_law_report", "other", ""]
 
 
@@ -61,12 +62,15 @@ class FigureRecord(BaseModel):
     approx: bool = Field(False, description="True when the text qualifies the number (余, 多, 约, 近, 超过, 以上, …).", examples=[False])
     qualifier: str = Field("", description="The qualifier word(s) that made it approximate.", examples=["余"])
     metric: str = Field("", description="Canonical metric id from the catalog; '' when none fits.", examples=["penalty.total"])
+    kind: FigureKind = Field("level", description="level: an amount (受理46件); change: a difference from another period (同比增长12.5%, 增加40件, 下降3个百分点); share: a part of a whole (占比21.7%, 占全市的三成); rate: an outcome ratio (纠错率8.2%, 办结率100%); average: a per-unit mean (平均每件罚款1.2万元). metrics_wide takes levels only.", examples=["level"])
     subject: str = Field("", description="The short phrase that says what was counted.", examples=["行政处罚实施"])
     year: int | None = Field(None, description="The year the figure is about: the report year unless the sentence names another.", examples=[2023])
     section: str = Field("", description="The section path (headings, top down, joined by ' > ').", examples=["一、2023年行政执法总体情况 > （六）五类行政执法行为数据"])
     sentence: str = Field("", description="The sentence (normalised text) the figure stands in.", examples=["2023年分局行政处罚实施854045件，其中警告225454件…"])
     parent_id: str = Field("", description="For a part of a breakdown (其中…), the figure_id of its total.", examples=["000_29a50878a8927d2e.txt:3700"])
     org: str = Field("", description="The sub-unit the figure is about, where the sentence names one.", examples=["市本级"])
+    page: int | None = Field(None, description="For a PDF, the page (from 1) the figure stands on; empty for other formats.", examples=[2])
+    cell: str = Field("", description="For a table cell, where it sits in the file: sheet!A1 for a workbook, 'table T rRcC' (from 1) for HTML, DOCX, PDF and text tables; '' for prose.", examples=["表一!C4", "table 2 r3c4"])
     extractor: str = Field(description="Which extractor found it.", examples=["pattern"])
 
 

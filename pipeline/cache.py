@@ -29,6 +29,7 @@ import extractors
 import pipeline
 import schemas
 from pipeline.rows import DocumentRows
+from pipeline.sources import content_token
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +63,13 @@ def pipeline_fingerprint() -> str:
 
 
 def file_key(path: Path, doc_id: str, salt: str, max_bytes: int) -> str | None:
-    """The cache key of one input file, or None when it is not worth caching:
-    it cannot be read or is over the size limit (the read stage reports those
-    at once, without hashing megabytes)."""
+    """The cache key of one input file (a Path, or a UPath for a URL), or
+    None when it is not worth caching: it cannot be read or is over the size
+    limit (the read stage reports those at once, without hashing megabytes)."""
     try:
         if path.stat().st_size > max_bytes:
             return None
-        with path.open("rb") as handle:
-            content = hashlib.file_digest(handle, "sha256").hexdigest()
+        content = content_token(path)
     except OSError:
         return None
     return hashlib.sha256(f"{salt}\0{doc_id}\0{path}\0{content}".encode()).hexdigest()
@@ -86,10 +86,10 @@ class FinishedRun:
     files: dict[str, list[int]]
 
     @staticmethod
-    def file_stats(paths: list[Path]) -> dict[str, list[int]] | None:
-        """{name: [size, mtime_ns]} of the files; None when one is missing."""
+    def file_stats(folder: Path, names: list[str]) -> dict[str, list[int]] | None:
+        """{name: [size, mtime_ns]} of the files (paths relative to `folder`); None when one is missing."""
         try:
-            return {path.name: [stat.st_size, stat.st_mtime_ns] for path in paths for stat in [path.stat()]}
+            return {name: [stat.st_size, stat.st_mtime_ns] for name in names for stat in [(folder / name).stat()]}
         except OSError:
             return None
 

@@ -24,6 +24,7 @@ from rich.table import Column, Table
 
 from extractors.ner import BACKENDS
 from extractors.ner.base import NerUnavailable
+from pipeline.executors import EXECUTORS
 from pipeline.read import DEFAULT_MAX_BYTES
 from pipeline.rows import TABLES
 
@@ -43,6 +44,7 @@ stderr = Console(stderr=True)
 # choices as enums: typer turns them into a checked list shown in --help
 NerName = enum.Enum("NerName", {name: name for name in BACKENDS}, type=str)
 TableName = enum.Enum("TableName", {name: name for name in TABLES}, type=str)
+ExecutorName = enum.Enum("ExecutorName", {name: name for name in EXECUTORS}, type=str)
 
 NER_OPTION = typer.Option(NerName.jieba.value, "--ner",
                           help="Named-entity backend (hanlp and lac need their extras installed).")
@@ -83,6 +85,15 @@ def run(
     hanlp_model: Optional[Path] = HANLP_MODEL_OPTION,
     max_size: float = typer.Option(DEFAULT_MAX_BYTES / MB, "--max-size", callback=_positive,
                                    help="Skip (status error) files larger than this many MB."),
+    executor: ExecutorName = typer.Option(ExecutorName.local.value, "--executor",
+                                          help="local: worker processes here; dask: a Dask cluster "
+                                               "(needs the dask extra). The tables are the same."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="The Dask scheduler (tcp://host:8786); without it, "
+                                                 "--executor dask starts a LocalCluster of --workers processes."),
+    dataset: bool = typer.Option(False, "--dataset",
+                                 help="Write each table as a folder of Parquet parts (figures/part-00000.parquet …) "
+                                      "instead of one CSV and one Parquet file: for corpora too big for single files."),
 ) -> None:
     """Turn reports into tables: documents, figures, entities, issues, metrics_wide (CSV and Parquet).
 
@@ -95,9 +106,15 @@ def run(
     ```
     zhfig run                       # data/raw -> data/out
     zhfig run reports/ 'more/**/*.html' --out tables --workers 4
+    zhfig run s3://bucket/reports/ --out panel --executor dask --scheduler tcp://head:8786 --dataset
     ```
     """
+    from pipeline.executors import ExecutorUnavailable
     from pipeline.runner import RunOptions, run as run_batch  # the heavy imports, only when running
+    from pipeline.sources import SourceUnavailable
+
+    if scheduler and executor != ExecutorName.dask:
+        raise _fail("--scheduler needs --executor dask", 2)
 
     options = RunOptions(ner=ner.value, hanlp_model=hanlp_model, max_bytes=int(max_size * MB))
     with _progress() as progress:
@@ -105,8 +122,9 @@ def run(
         try:
             summary = run_batch(paths or ["data/raw"], out, options=options, workers=workers, force=force,
                                 on_progress=lambda done, total: progress.update(task, completed=done, total=total,
-                                                                                refresh=True))
-        except NerUnavailable as exc:
+                                                                                refresh=True),
+                                executor=executor.value, scheduler=scheduler, dataset=dataset)
+        except (NerUnavailable, ExecutorUnavailable, SourceUnavailable) as exc:
             raise _fail(str(exc), 2) from None
         except OSError as exc:  # the output folder cannot be written
             raise _fail(f"cannot write the tables to {out}: {exc.strerror or exc}", 1) from None

@@ -17,6 +17,7 @@ from array import array
 from html.parser import HTMLParser
 from pathlib import Path
 
+from pipeline.sources import as_path
 from schemas.document import SourceDocument
 from schemas.text import TextMap
 
@@ -36,7 +37,7 @@ class _Unreadable(Exception):
 
 def read_source(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument:
     """Read and decode one report file; never raises for bad input."""
-    path = Path(path)
+    path = as_path(path)  # a URL stays a URL (pipeline/sources.py)
     doc = SourceDocument(
         doc_id=_doc_id(path, root),
         path=str(path),

@@ -4,48 +4,45 @@
     -> rows -> CSV lines (pipeline/rows.py)    (in the worker that did the document)
     -> OutputTables                            (streamed, in input order)
 
-Documents flow one at a time (or a small window of them per worker process),
-so memory does not grow with the corpus. The result cache in the output folder
+Documents flow one at a time (or a small window of them per worker process or
+Dask task: pipeline/executors.py), so memory does not grow with the corpus. The result cache in the output folder
 (pipeline/cache.py) lets a re-run skip every file whose bytes, name and
 pipeline version are unchanged: on a hit only the file's hash is computed; the
 stages are not even imported, nor jieba's dictionaries loaded.
 """
 from __future__ import annotations
 
-import gc
 import glob
 import hashlib
 import logging
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from extractors.ner import get_backend
 from extractors.ner.base import NerBackend
-from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pack, pipeline_fingerprint
+from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pipeline_fingerprint
+from pipeline.executors import GC_YOUNG_THRESHOLD, Executor, make_executor  # noqa: F401 (the gc setting a batch uses)
 from pipeline.read import DEFAULT_MAX_BYTES
-from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, RenderedRows, render
+from pipeline.rows import DocumentRows, RenderedRows, render
+from pipeline.sources import GLOB_MAGIC, as_path, expand_url, is_url
 from schemas import ExtractedDocument, IssueRecord, SourceDocument
 
 log = logging.getLogger(__name__)
 
-WINDOW_PER_WORKER = 8  # documents in flight per worker: keeps workers busy, memory flat
 CACHE_COMMIT_EVERY = 100  # documents
-GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections during a batch
-GLOB_MAGIC = set("*?[")
-OUTPUT_FILES = [f"{name}.{ext}" for name in [*TABLES, METRICS_WIDE] for ext in ("csv", "parquet")]
 
 
 @dataclass(frozen=True)
 class InputFile:
-    """One document to process: where it is, the folder it was found under
-    (None for a file named directly), its doc_id, and, for a path that does
-    not exist, why there is nothing to read."""
+    """One document to process: where it is (a Path, or a UPath for a URL:
+    pipeline/sources.py), the folder it was found under (None for a file
+    named directly), its doc_id, and, for a path that does not exist, why
+    there is nothing to read."""
 
     path: Path
     root: Path | None
@@ -90,6 +87,9 @@ def _glob_root(pattern: str) -> Path:
 
 
 def _expand(argument: str, exclude: Path | None) -> Iterator[InputFile]:
+    if is_url(argument):
+        yield from (InputFile(*found) for found in expand_url(argument, exclude))
+        return
     path = Path(argument)
     if path.is_dir():
         for file in _walk(path, exclude):
@@ -120,7 +120,7 @@ def _unique_ids(inputs: list[InputFile]) -> list[InputFile]:
     each with its folder's name; should that clash too, use the path as given."""
     clash = _clashing(inputs)
     inputs = [
-        InputFile(item.path, item.root, f"{(item.root or item.path.parent).resolve().name}/{item.doc_id}",
+        InputFile(item.path, item.root, f"{_folder_name(item.root or item.path.parent)}/{item.doc_id}",
                   item.missing) if item.doc_id in clash else item
         for item in inputs
     ]
@@ -129,15 +129,26 @@ def _unique_ids(inputs: list[InputFile]) -> list[InputFile]:
             for item in inputs]
 
 
+def _folder_name(folder) -> str:
+    return folder.resolve().name if isinstance(folder, Path) else folder.name
+
+
+def _identity(item: InputFile):
+    """What makes two inputs the same file."""
+    if item.missing:
+        return item.doc_id
+    return item.path.resolve() if isinstance(item.path, Path) else str(item.path)
+
+
 def discover_inputs(arguments: Sequence[str | Path], exclude: Path | None = None) -> list[InputFile]:
     """The documents named by files, folders (recursive) and globs (`**` too),
-    in the order given; each file once. `exclude` (the output folder) is never
+    local or fsspec URLs (pipeline/sources.py), in the order given; each file once. `exclude` (the output folder) is never
     entered, so a run over "." does not read its own output."""
     exclude = exclude.resolve() if exclude is not None else None
     inputs, seen = [], set()
     for argument in arguments:
         for item in _expand(str(argument), exclude):
-            identity = item.path.resolve() if not item.missing else item.doc_id
+            identity = _identity(item)
             if identity not in seen:
                 seen.add(identity)
                 inputs.append(item)
@@ -164,6 +175,8 @@ def _stages(path: Path, root: Path | None, ner: NerBackend, max_bytes: int) -> l
     from pipeline.read import read_source
     from pipeline.segment import segment
 
+    # a URL input's doc_id comes from its discovery (process_file sets it), not from a local root
+    root = root if isinstance(path, Path) else None
     return [
         ("read", lambda _: read_source(path, root, max_bytes=max_bytes)),
         ("normalize", normalize),
@@ -197,10 +210,15 @@ def process_file(path: Path, root: Path | None, ner: NerBackend, *,
     return doc
 
 
+def failed_rows(item: InputFile, stage: str, message: str) -> DocumentRows:
+    """The rows of a document that failed before any stage could look at it."""
+    return DocumentRows.from_document(
+        _failed(SourceDocument(doc_id=item.doc_id, path=str(item.path)), stage, message))
+
+
 def process_input(item: InputFile, ner: NerBackend, max_bytes: int) -> DocumentRows:
     if item.missing:
-        return DocumentRows.from_document(
-            _failed(SourceDocument(doc_id=item.doc_id, path=str(item.path)), "read", item.missing))
+        return failed_rows(item, "read", item.missing)
     return DocumentRows.from_document(
         process_file(item.path, item.root, ner, doc_id=item.doc_id, max_bytes=max_bytes))
 
@@ -246,118 +264,42 @@ class _Task:
 
 Result = tuple[_Task, RenderedRows, bytes | None]  # see _results
 
-_worker_backend: NerBackend | None = None
-_worker_metric_ids: list[str] = []
 
-
-def _start_worker(options: RunOptions, metric_ids: list[str]) -> None:
-    """Runs once in each worker process: build the NER backend there."""
-    global _worker_backend, _worker_metric_ids
-    _worker_backend = get_backend(options.ner, options.hanlp_model)
-    _worker_metric_ids = metric_ids
-
-
-def _process_in_worker(item: InputFile, max_bytes: int) -> tuple[bytes, RenderedRows]:
-    """The rows packed for the cache and rendered for the tables: both are
-    made here, in parallel, rather than in the one process that writes."""
-    rows = process_input(item, _worker_backend, max_bytes)
-    return pack(rows), render(rows, _worker_metric_ids)
-
-
-def _worker_failure(item: InputFile, exc: BaseException) -> DocumentRows:
-    """A worker process died or failed outside the stages (out of memory …)."""
-    log.debug("%s: worker failed", item.path, exc_info=exc)
-    return DocumentRows.from_document(_failed(SourceDocument(doc_id=item.doc_id, path=str(item.path)), "run",
-                                              f"worker failed: {type(exc).__name__}: {exc}"))
-
-
-def _results(tasks: list[_Task], backend: NerBackend, options: RunOptions, workers: int,
-             cache: ResultCache, metric_ids: list[str]) -> Iterator[Result]:
-    """(task, rendered, packed) for each task in order, the rows from the cache, from
-    this process, or from a pool of worker processes (each with its own NER
-    backend) with a bounded window of work in flight. `packed` is the rows
-    as the cache stores them (cache.pack) when they are a fresh stage result
-    worth caching, else None (rows from the cache, a worker failure)."""
-    workers = min(workers, sum(not task.cached for task in tasks))
-    if workers == 0:  # everything is in the cache
+def _results(tasks: list[_Task], cache: ResultCache, metric_ids: list[str],
+             executor: Callable[[], Executor]) -> Iterator[Result]:
+    """(task, rendered, packed) for each task in order, the rows from the
+    cache or from the executor (started only when there is work for it).
+    `packed` is the rows as the cache stores them (cache.pack) when they are
+    a fresh stage result worth caching, else None (rows from the cache, a
+    worker failure)."""
+    todo = [task.item for task in tasks if not task.cached]
+    if not todo:
         for task in tasks:
             yield task, render(cache.get(task.key), metric_ids), None
         return
-
-    # The first document to process is done here, before the others: that
-    # loads the dictionaries and models once, and forked workers inherit
-    # them rather than each spending seconds loading its own.
-    first = next(task for task in tasks if not task.cached)
-    first_rows = process_input(first.item, backend, options.max_bytes)
-    with _batch_gc():
-        yield from _remaining_results(tasks, first, first_rows, backend, options, workers, cache, metric_ids)
-
-
-@contextmanager
-def _batch_gc() -> Iterator[None]:
-    """For the length of a batch: what is alive now (dictionaries, models) is
-    kept out of the garbage collector's full passes, which would walk it
-    again and again, and young collections are rarer than Python's default
-    (made for small heaps). Both are undone afterwards."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
-def _remaining_results(tasks: list[_Task], first: _Task, first_rows: DocumentRows, backend: NerBackend,
-                       options: RunOptions, workers: int, cache: ResultCache,
-                       metric_ids: list[str]) -> Iterator[Result]:
-    if workers == 1:
+    with executor() as running, closing(running.map(todo)) as processed:
         for task in tasks:
             if task.cached:
                 yield task, render(cache.get(task.key), metric_ids), None
             else:
-                rows = first_rows if task is first else process_input(task.item, backend, options.max_bytes)
-                yield task, render(rows, metric_ids), pack(rows)
-        return
-
-    pending: deque[tuple[_Task, Future | DocumentRows | None]] = deque()
-
-    def finish() -> Result:
-        task, result = pending.popleft()
-        if result is None:
-            return task, render(cache.get(task.key), metric_ids), None
-        if isinstance(result, DocumentRows):
-            return task, render(result, metric_ids), pack(result)
-        try:
-            packed, rendered = result.result()
-        except Exception as exc:
-            return task, render(_worker_failure(task.item, exc), metric_ids), None
-        return task, rendered, packed
-
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(options, metric_ids)) as pool:
-        for task in tasks:
-            if task.cached:
-                pending.append((task, None))
-            elif task is first:
-                pending.append((task, first_rows))
-            else:
-                pending.append((task, pool.submit(_process_in_worker, task.item, options.max_bytes)))
-            while len(pending) > workers * WINDOW_PER_WORKER:
-                yield finish()
-        while pending:
-            yield finish()
+                packed, rendered = next(processed)
+                yield task, rendered, packed
 
 
 def run(paths: Sequence[str | Path], out: Path, *, options: RunOptions = RunOptions(),
         workers: int | None = None, force: bool = False,
-        on_progress: Callable[[int, int], None] | None = None) -> RunSummary:
+        on_progress: Callable[[int, int], None] | None = None,
+        executor: str = "local", scheduler: str | None = None, dataset: bool = False) -> RunSummary:
     """Process every document named by `paths` into the tables in `out`.
 
     The NER backend is resolved before any file is read, so one that cannot
     run fails at once (extractors.ner.base.NerUnavailable). `workers`
     defaults to the number of cores; `force` ignores earlier results.
-    `on_progress(done, total)` is called after each document."""
+    `on_progress(done, total)` is called after each document. `executor`
+    "dask" sends the documents to the Dask cluster at `scheduler` (a
+    LocalCluster of `workers` processes when None); `dataset` writes each
+    table as a folder of Parquet parts instead of one CSV and one Parquet
+    file (pipeline/writers/dataset.py). Neither changes a row."""
     started = time.perf_counter()
     backend = get_backend(options.ner, options.hanlp_model)
     inputs = discover_inputs(paths, exclude=out)
@@ -369,31 +311,35 @@ def run(paths: Sequence[str | Path], out: Path, *, options: RunOptions = RunOpti
                  for item in inputs]
         for task in tasks:
             task.cached = task.key is not None and not force and cache.has(task.key)
-        summary = _unchanged(tasks, out, cache) or _write(tasks, out, backend, options, workers, cache,
-                                                           on_progress)
+        layout = "dataset" if dataset else "files"
+        start_executor = partial(make_executor, executor, workers=workers or os.cpu_count() or 1,
+                                 scheduler=scheduler, backend=backend, options=options)
+        summary = _unchanged(tasks, out, cache, layout) or _write(tasks, out, start_executor, cache, layout,
+                                                                   on_progress)
     finally:
         cache.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _inputs_hash(tasks: list[_Task]) -> str:
-    return hashlib.sha256("\n".join(str(task.key) for task in tasks).encode()).hexdigest()
+def _inputs_hash(tasks: list[_Task], layout: str) -> str:
+    return hashlib.sha256("\n".join([layout, *(str(task.key) for task in tasks)]).encode()).hexdigest()
 
 
-def _unchanged(tasks: list[_Task], out: Path, cache: ResultCache) -> RunSummary | None:
+def _unchanged(tasks: list[_Task], out: Path, cache: ResultCache, layout: str) -> RunSummary | None:
     """The summary of the last run when this one would write exactly the same:
-    the same documents, all in the cache, and the tables still as it left them."""
+    the same documents, all in the cache, the same layout of the tables, and
+    the files still as it left them."""
     last = cache.finished_run()
-    if last is None or not all(task.cached for task in tasks) or last.inputs != _inputs_hash(tasks):
+    if last is None or not all(task.cached for task in tasks) or last.inputs != _inputs_hash(tasks, layout):
         return None
-    if FinishedRun.file_stats([out / name for name in OUTPUT_FILES]) != last.files:
+    if FinishedRun.file_stats(out, list(last.files)) != last.files:
         return None
     return RunSummary(out=out, **last.counts, reused=len(tasks))
 
 
-def _write(tasks: list[_Task], out: Path, backend: NerBackend, options: RunOptions, workers: int | None,
-           cache: ResultCache, on_progress: Callable[[int, int], None] | None) -> RunSummary:
+def _write(tasks: list[_Task], out: Path, start_executor: Callable[..., Executor], cache: ResultCache,
+           layout: str, on_progress: Callable[[int, int], None] | None) -> RunSummary:
     # only when writing: a re-run that changes nothing loads neither the catalog nor pyarrow
     from extractors.metrics import load_catalog
     from pipeline.write import OutputTables
@@ -402,8 +348,8 @@ def _write(tasks: list[_Task], out: Path, backend: NerBackend, options: RunOptio
     all_cached = True  # will every document of this run be in the cache afterwards?
     cache.set_finished_run(None)  # the tables are about to change
     metric_ids = load_catalog().ids
-    with OutputTables(out, metric_ids) as tables:
-        results = _results(tasks, backend, options, workers or os.cpu_count() or 1, cache, metric_ids)
+    with OutputTables(out, metric_ids, dataset=layout == "dataset") as tables:
+        results = _results(tasks, cache, metric_ids, partial(start_executor, metric_ids=metric_ids))
         for done, (task, rendered, packed) in enumerate(results, 1):
             tables.add_rendered(rendered)
             summary.count(rendered, reused=task.cached)
@@ -415,7 +361,7 @@ def _write(tasks: list[_Task], out: Path, backend: NerBackend, options: RunOptio
             if on_progress:
                 on_progress(done, len(tasks))
     cache.retain({task.key for task in tasks if task.key is not None})
-    files = FinishedRun.file_stats([out / name for name in OUTPUT_FILES])
+    files = FinishedRun.file_stats(out, tables.published)
     if all_cached and files is not None:
-        cache.set_finished_run(FinishedRun(_inputs_hash(tasks), summary.counts(), files))
+        cache.set_finished_run(FinishedRun(_inputs_hash(tasks, layout), summary.counts(), files))
     return summary

@@ -60,6 +60,18 @@ def metrics_wide_schema(metric_ids: Sequence[str]) -> pa.Schema:
                      + [pa.field(metric, pa.float64()) for metric in metric_ids])
 
 
+def open_csv(source, schema: pa.Schema) -> pv.CSVStreamingReader:
+    """Arrow's streaming reader over rendered CSV (a file or a buffer), typed
+    by the schema, a block at a time so memory stays bounded."""
+    return pv.open_csv(
+        source,
+        read_options=pv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+        parse_options=pv.ParseOptions(newlines_in_values=True),
+        # "" is an empty string in a text column, a null only in a number column
+        convert_options=pv.ConvertOptions(column_types=schema, strings_can_be_null=False),
+    )
+
+
 class TableWriter:
     """One table: each row goes into a temporary CSV at once; closing turns
     the finished CSV into a temporary Parquet file (Arrow's streaming CSV
@@ -68,6 +80,7 @@ class TableWriter:
 
     def __init__(self, folder: Path, name: str, schema: pa.Schema):
         self.schema = schema
+        self.published = [f"{name}.csv", f"{name}.parquet"]  # the files it leaves, relative to the folder
         # final file -> its temporary: hidden, next to it (same file system, so the rename is atomic)
         self._temps = {folder / f"{name}.{ext}": folder / f".{name}.{ext}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
                        for ext in ("csv", "parquet")}
@@ -103,13 +116,7 @@ class TableWriter:
     def _write_parquet(self) -> None:
         """The CSV as Parquet, in row groups of ROW_GROUP_ROWS; Arrow reads
         the CSV a block at a time, so memory stays bounded."""
-        reader = pv.open_csv(
-            self._csv_temp,
-            read_options=pv.ReadOptions(block_size=CSV_BLOCK_BYTES),
-            parse_options=pv.ParseOptions(newlines_in_values=True),
-            # "" is an empty string in a text column, a null only in a number column
-            convert_options=pv.ConvertOptions(column_types=self.schema, strings_can_be_null=False),
-        )
+        reader = open_csv(self._csv_temp, self.schema)
         self._parquet = pq.ParquetWriter(self._create(self._parquet_temp, "wb"), self.schema)
         pending: list[pa.RecordBatch] = []  # rows read but not yet written: fewer than a group
         buffered = 0
@@ -148,16 +155,23 @@ class OutputTables:
         with OutputTables(out, metric_ids) as tables:
             for rows in results:
                 tables.add(rows)
+
+    `dataset`: each table as a folder of Parquet parts instead
+    (pipeline/writers/dataset.py), for corpora too big for single files.
     """
 
-    def __init__(self, out: Path, metric_ids: Sequence[str]):
+    def __init__(self, out: Path, metric_ids: Sequence[str], dataset: bool = False):
         out.mkdir(parents=True, exist_ok=True)
         self.metric_ids = list(metric_ids)
         self._writers: dict[str, TableWriter] = {}
+        if dataset:
+            from pipeline.writers.dataset import DatasetWriter as writer
+        else:
+            writer = TableWriter
         try:
             for name, model in TABLES.items():
-                self._writers[name] = TableWriter(out, name, arrow_schema(model))
-            self._writers[METRICS_WIDE] = TableWriter(out, METRICS_WIDE, metrics_wide_schema(self.metric_ids))
+                self._writers[name] = writer(out, name, arrow_schema(model))
+            self._writers[METRICS_WIDE] = writer(out, METRICS_WIDE, metrics_wide_schema(self.metric_ids))
         except BaseException:
             self.discard()
             raise
@@ -176,6 +190,11 @@ class OutputTables:
             list(pool.map(TableWriter.close, self._writers.values()))
         for writer in self._writers.values():
             writer.publish()
+
+    @property
+    def published(self) -> list[str]:
+        """The files the tables are in, relative to the output folder."""
+        return [name for writer in self._writers.values() for name in writer.published]
 
     def discard(self) -> None:
         for writer in self._writers.values():

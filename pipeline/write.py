@@ -187,7 +187,7 @@ class OutputTables:
         # the tables are converted side by side: Arrow parses and encodes
         # without holding the GIL, so the conversions overlap
         with ThreadPoolExecutor() as pool:
-            list(pool.map(TableWriter.close, self._writers.values()))
+            list(pool.map(lambda writer: writer.close(), self._writers.values()))
         for writer in self._writers.values():
             writer.publish()
 

@@ -4,6 +4,7 @@ peak memory at two corpus sizes, and the unchanged re-run.
 
     python benchmarks/bench.py            # N = 1,000 and 10,000 (the bar; ~15 min on 2 cores)
     python benchmarks/bench.py --quick    # N = 50 and 200, for development
+    python benchmarks/bench.py --dask-only   # only Dask (2-worker LocalCluster) against 2 local workers, N = 10,000
 
 It builds a corpus from the sample reports in data/raw, every copy varied
 (paragraphs shuffled, numbers and place names changed) so that no cache or
@@ -20,6 +21,12 @@ measured in turns (baseline and 1-worker run, REPEATS times; 1 and 2 workers
 at the large size, LARGE_REPEATS times) and the best time of each counts, as
 timeit does; every attempt's time is in results.json.
 
+The Dask row runs `zhfig run --executor dask --workers 2` (a LocalCluster of
+two worker processes, one thread each, started by the run itself) on the
+large corpus, in turns with the local 2-worker run. Its memory is sampled
+every half second (psutil): the peak of each process of the run's tree, so
+the workers' own peaks are seen apart from the writing process's.
+
 Results are printed and written to benchmarks/results.json
 (benchmarks/results-quick.json with --quick).
 """
@@ -35,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -118,31 +126,137 @@ class Measurement:
     seconds: float
     peak_rss_mb: float
     summary: str
+    process_peaks_mb: list[float] | None = None  # sampled peak of each process of the run, largest first
+    cpu_seconds: float = 0.0  # user + system time of the run and its workers: not changed by a busy machine
 
     @property
     def docs_per_s(self) -> float:
         return self.docs / self.seconds
 
 
-def measure(command: list[str], cwd: Path, docs: int, workers: int) -> Measurement:
-    """Wall time and peak memory of a command in a fresh process."""
+def sample_memory(pid: int, peaks: dict[int, float], stop: threading.Event) -> None:
+    """Every half second, the resident memory of the process and its
+    descendants; `peaks` keeps each one's largest (MB)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+    except psutil.Error:
+        return
+    while not stop.wait(0.5):
+        try:
+            processes = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return
+        for process in processes:
+            try:
+                peaks[process.pid] = max(peaks.get(process.pid, 0), process.memory_info().rss / 2**20)
+            except psutil.Error:
+                pass
+
+
+def measure(command: list[str], cwd: Path, docs: int, workers: int, sample: bool = False) -> Measurement:
+    """Wall time and peak memory of a command in a fresh process; with
+    `sample`, also each process's own peak (sample_memory)."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
+        peaks: dict[int, float] = {}
+        stop = threading.Event()
+        sampler = threading.Thread(target=sample_memory, args=(process.pid, peaks, stop)) if sample else None
+        if sampler:
+            sampler.start()
         _, status, usage = os.wait4(process.pid, 0)  # reaps it and gives its (and its workers') rusage
         seconds = time.perf_counter() - started
+        if sampler:
+            stop.set()
+            sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         output = log.read().strip()
     if process.returncode != 0:
         sys.exit(f"bench: {' '.join(command)} failed:\n{output}")
-    return Measurement(docs, workers, seconds, usage.ru_maxrss / 1024, output.splitlines()[-1])
+    return Measurement(docs, workers, seconds, usage.ru_maxrss / 1024, output.splitlines()[-1],
+                       sorted(peaks.values(), reverse=True) if sample else None, usage.ru_utime + usage.ru_stime)
 
 
-def measure_run(corpus: Path, out: Path, workers: int, docs: int) -> Measurement:
+def measure_run(corpus: Path, out: Path, workers: int, docs: int, executor: str = "local") -> Measurement:
     """`zhfig run` over the corpus."""
-    command = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--workers", str(workers)]
-    return measure(command, corpus.parent, docs, workers)
+    command = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--workers", str(workers),
+               "--executor", executor]
+    return measure(command, corpus.parent, docs, workers, sample=executor == "dask")
+
+
+def run_turns(work: Path, n: int, runs: dict, attempts: dict, best_out: dict, configurations: list,
+              turns: int) -> None:
+    """`zhfig run` over corpus_n in each configuration (workers, executor),
+    `turns` times round; runs[key] keeps the fastest of each, and its output
+    folder (for the re-run) stays in best_out[key]."""
+    for attempt in range(turns):
+        for workers, executor in configurations:
+            key = f"{n}x{workers}" + (f" {executor}" if executor != "local" else "")
+            print(f"zhfig run: {n:,} reports, {workers} worker(s), {executor} ({attempt + 1}) …", flush=True)
+            out = work / f"out_{key.replace(' ', '_')}_{len(attempts.get(key, []))}"
+            run = measure_run(work / f"corpus_{n}", out, workers, n, executor)
+            attempts.setdefault(key, []).append(run.seconds)
+            if key in runs and run.seconds >= runs[key].seconds:
+                shutil.rmtree(out)  # only the fastest run's output is kept
+                continue
+            if key in runs:
+                shutil.rmtree(best_out[key])
+            runs[key], best_out[key] = run, out
+
+
+def dask_comparison(runs: dict, large: int) -> dict:
+    """Dask (2-worker LocalCluster) against 2 local workers, same corpus, same turns."""
+    dask, local = runs[f"{large}x2 dask"], runs[f"{large}x2"]
+    return {
+        "dask_vs_local_2_workers": local.seconds / dask.seconds,
+        "dask_vs_local_cpu_seconds": local.cpu_seconds / dask.cpu_seconds,
+        "dask_docs_per_s": dask.docs_per_s,
+        "dask_docs_per_s_per_worker": dask.docs_per_s / 2,
+        "dask_peak_rss_mb": dask.peak_rss_mb,
+        "dask_process_peaks_mb": dask.process_peaks_mb,
+    }
+
+
+def print_dask_comparison(results: dict) -> None:
+    ratio = results["dask_vs_local_2_workers"]
+    print(f"{'Dask ÷ local, 2 workers':<40}{ratio:>8.2f}   bar ≥ 0.85  {'met' if ratio >= 0.85 else 'MISSED'}")
+    print(f"{'(the same by CPU time used)':<40}{results['dask_vs_local_cpu_seconds']:>8.2f}")
+    print(f"Dask: {results['dask_docs_per_s']:.1f} docs/s, {results['dask_docs_per_s_per_worker']:.1f} per worker; "
+          f"peak RSS {results['dask_peak_rss_mb']:.0f} MB (largest process); each process's peak, MB: "
+          + ", ".join(f"{mb:.0f}" for mb in results["dask_process_peaks_mb"]))
+
+
+def main_dask_only(large: int, output: Path) -> int:
+    started = time.perf_counter()
+    runs: dict[str, Measurement] = {}
+    attempts: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="zhfig-bench-") as tmp:
+        work = Path(tmp)
+        print(f"building a corpus of {large:,} reports in {work} …", flush=True)
+        chars = build_corpus(work / f"corpus_{large}", large, seed=large)
+        run_turns(work, large, runs, attempts, {}, [(2, "local"), (2, "dask")], LARGE_REPEATS)
+    results = {
+        **dask_comparison(runs, large),
+        "corpus_chars": chars,
+        "runs": {key: {**asdict(run), "chars_per_s": chars / run.seconds} for key, run in runs.items()},
+        "attempts": {f"{key}_seconds": times for key, times in attempts.items()},
+        "benchmark_seconds": time.perf_counter() - started,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\n{'run':<20}{'docs':>8}{'seconds':>10}{'docs/s':>9}{'CPU s':>9}{'peak RSS MB':>13}")
+    for key, run in runs.items():
+        print(f"{key:<20}{run.docs:>8,}{run.seconds:>10.1f}{run.docs_per_s:>9.1f}{run.cpu_seconds:>9.1f}"
+              f"{run.peak_rss_mb:>13.0f}")
+    print("every attempt (the best counts): "
+          + "; ".join(f"{key} " + ", ".join(f"{t:.1f}" for t in times) + " s" for key, times in attempts.items()))
+    print_dask_comparison(results)
+    print(f"\nthe comparison took {results['benchmark_seconds'] / 60:.1f} minutes; written to {output}")
+    return 0
 
 
 def measure_baseline(corpus: Path, docs: int) -> Measurement:
@@ -156,10 +270,15 @@ def measure_baseline(corpus: Path, docs: int) -> Measurement:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="N = 50 and 200 instead of 1,000 and 10,000")
+    parser.add_argument("--dask-only", action="store_true",
+                        help="only the Dask row: a 2-worker LocalCluster against 2 local workers (~8 min)")
     parser.add_argument("--output", type=Path, help="where to write the results (JSON)")
     args = parser.parse_args()
     small, large = (50, 200) if args.quick else (1_000, 10_000)
-    output = args.output or ROOT / "benchmarks" / ("results-quick.json" if args.quick else "results.json")
+    name = "results-dask.json" if args.dask_only else "results-quick.json" if args.quick else "results.json"
+    output = args.output or ROOT / "benchmarks" / name
+    if args.dask_only:
+        return main_dask_only(large, output)
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="zhfig-bench-") as tmp:
@@ -171,30 +290,14 @@ def main() -> int:
         attempts: dict[str, list[float]] = {}  # every time measured, by run
         baselines: list[Measurement] = []
 
-        def best_run(n: int, workers: int, attempt: int) -> None:
-            """One more `zhfig run`; runs[key] keeps the fastest so far."""
-            key = f"{n}x{workers}"
-            print(f"zhfig run: {n:,} reports, {workers} worker(s) ({attempt + 1}) …", flush=True)
-            out = work / f"out_{key}_{attempt}"
-            run = measure_run(work / f"corpus_{n}", out, workers, n)
-            attempts.setdefault(key, []).append(run.seconds)
-            if key in runs and run.seconds >= runs[key].seconds:
-                shutil.rmtree(out)  # only the fastest run's output is kept (for the re-run)
-                return
-            if key in runs:
-                shutil.rmtree(best_out[key])
-            runs[key], best_out[key] = run, out
-
         best_out: dict[str, Path] = {}
         # the machine's speed drifts: what is compared is measured in turns, the best of each counts
         for attempt in range(REPEATS):
             print(f"baseline, jieba.lcut only: {small:,} reports ({attempt + 1}) …", flush=True)
             baselines.append(measure_baseline(work / f"corpus_{small}", small))
-            best_run(small, 1, attempt)
-        best_run(small, 2, 0)
-        for attempt in range(LARGE_REPEATS):
-            best_run(large, 1, attempt)
-            best_run(large, 2, attempt)
+            run_turns(work, small, runs, attempts, best_out, [(1, "local")], 1)
+        run_turns(work, small, runs, attempts, best_out, [(2, "local")], 1)
+        run_turns(work, large, runs, attempts, best_out, [(1, "local"), (2, "local"), (2, "dask")], LARGE_REPEATS)
         for n in (small, large):  # the unchanged re-run, over the output of the fastest first run
             print(f"zhfig run again, unchanged: {n:,} reports …", flush=True)
             rerun = runs[f"{n}x1 rerun"] = measure_run(work / f"corpus_{n}", best_out[f"{n}x1"], 1, n)
@@ -220,6 +323,7 @@ def main() -> int:
                                       for w in (1, 2)),
         "rerun_speedup": runs[f"{small}x1"].seconds / runs[f"{small}x1 rerun"].seconds,
         "rerun_speedup_large": runs[f"{large}x1"].seconds / runs[f"{large}x1 rerun"].seconds,
+        **dask_comparison(runs, large),
         "sizes": [small, large],
         "corpus_chars": {str(n): chars[n] for n in (small, large)},
         "runs": {key: {**asdict(run), "chars_per_s": chars_per_s(key)} for key, run in runs.items()},
@@ -257,6 +361,7 @@ def main() -> int:
         met = value >= bar if sense == "≥" else value <= bar
         print(f"{name:<40}{value:>8.2f}   bar {sense} {bar:<5} {'met' if met else 'MISSED'}")
     print(f"{'(pipeline ÷ the lcut calls alone)':<40}{results['ratio_vs_jieba_lcut_only']:>8.2f}")
+    print_dask_comparison(results)
     print(f"\nthe benchmark took {results['benchmark_seconds'] / 60:.1f} minutes; written to {output}")
     return 0
 

@@ -5,8 +5,8 @@
     -> OutputTables                            (streamed, in input order)
 
 Documents flow one at a time (or a small window of them per worker process or
-Dask task: pipeline/executors.py), so memory does not grow with the corpus. The result cache in the output folder
-(pipeline/cache.py) lets a re-run skip every file whose bytes, name and
+Dask task: pipeline/executors.py), so memory does not grow with the corpus.
+The result cache in the output folder (pipeline/cache.py) lets a re-run skip every file whose bytes, name and
 pipeline version are unchanged: on a hit only the file's hash is computed; the
 stages are not even imported, nor jieba's dictionaries loaded.
 """
@@ -29,7 +29,7 @@ from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pipel
 from pipeline.executors import GC_YOUNG_THRESHOLD, Executor, make_executor  # noqa: F401 (the gc setting a batch uses)
 from pipeline.read import DEFAULT_MAX_BYTES
 from pipeline.rows import DocumentRows, RenderedRows, render
-from pipeline.sources import GLOB_MAGIC, as_path, expand_url, is_url
+from pipeline.sources import GLOB_MAGIC, expand_url, is_url
 from schemas import ExtractedDocument, IssueRecord, SourceDocument
 
 log = logging.getLogger(__name__)
@@ -142,8 +142,9 @@ def _identity(item: InputFile):
 
 def discover_inputs(arguments: Sequence[str | Path], exclude: Path | None = None) -> list[InputFile]:
     """The documents named by files, folders (recursive) and globs (`**` too),
-    local or fsspec URLs (pipeline/sources.py), in the order given; each file once. `exclude` (the output folder) is never
-    entered, so a run over "." does not read its own output."""
+    local or fsspec URLs (pipeline/sources.py), in the order given; each file
+    once. `exclude` (the output folder) is never entered, so a run over "."
+    does not read its own output."""
     exclude = exclude.resolve() if exclude is not None else None
     inputs, seen = [], set()
     for argument in arguments:

@@ -205,3 +205,18 @@ def test_a_file_url_is_read_by_the_workers_and_cached(cluster, local_tables, tmp
     assert run([f"{url}/*.txt"], out, workers=1).reused == 5
     missing = run([f"{url}/nowhere.txt"], tmp_path / "missing", workers=1)
     assert (missing.documents, missing.failed) == (1, 1)
+
+
+def test_the_command_line_runs_on_the_cluster_at_an_address(cluster, local_tables, tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    address, _ = cluster
+    result = CliRunner().invoke(app, ["run", str(RAW), "--out", str(tmp_path), "--executor", "dask",
+                                      "--scheduler", address])
+    assert result.exit_code == 0, result.output
+    assert "5 documents: 5 ok" in result.output
+    assert tables(tmp_path) == local_tables
+    wrong = CliRunner().invoke(app, ["run", str(RAW), "--out", str(tmp_path), "--scheduler", address])
+    assert wrong.exit_code == 2 and "--scheduler needs --executor dask" in wrong.output

@@ -1,0 +1,117 @@
+"""PDF -> the text of its text layer, page by page, and its ruled tables.
+
+pdfplumber (on pdfminer.six) gives every character with its position and
+finds tables from their ruling lines. On each page the text outside the
+tables comes line by line, each table at its place among the lines (row by
+row, cells joined by tabs: see builder.py), and `page_starts` records where
+each page's text begins. A merged cell's rowspan/colspan come from how many
+of the table's column and row edges its box covers.
+
+No OCR: a PDF of scanned images has no text layer and is refused. A file
+that would take too long is stopped: at most MAX_PAGES pages, and the clock
+is read after every page.
+"""
+from __future__ import annotations
+
+import io
+import time
+from bisect import bisect_left
+from typing import Any
+
+from pipeline.readers.builder import CellDraft, TextBuilder
+from pipeline.readers.sniff import Unreadable
+from schemas.table import Table
+
+MAX_PAGES = 2000
+TIME_LIMIT_SECONDS = 60.0
+
+
+def read_pdf(raw: bytes, time_limit: float = TIME_LIMIT_SECONDS) -> tuple[str, list[Table], list[int]]:
+    import pdfplumber  # imported with the first PDF: it brings pdfminer, PIL and pypdfium2
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    started = time.monotonic()
+    builder = TextBuilder()
+    page_starts: list[int] = []
+    try:
+        with pdfplumber.open(io.BytesIO(raw)) as pdf:
+            n_pages = len(pdf.pages)
+            if n_pages > MAX_PAGES:
+                raise Unreadable("error", f"PDF of {n_pages:,} pages, over the limit of {MAX_PAGES:,} pages")
+            for number, page in enumerate(pdf.pages, start=1):
+                page_starts.append(builder.length)
+                _read_page(builder, page, number)
+                page.close()  # drop the page's parsed objects; a long PDF holds one page at a time
+                elapsed = time.monotonic() - started
+                if elapsed > time_limit and number < n_pages:
+                    raise Unreadable("error", f"PDF parsing stopped after {elapsed:.0f} s at page {number} of "
+                                     f"{n_pages} (the limit is {time_limit:.0f} s per document)")
+    except Unreadable:
+        raise
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise Unreadable("error", "encrypted PDF: it opens only with a password (remove the protection "
+                             "and save it again)") from None
+        raise Unreadable("error", f"corrupt PDF: {type(cause).__name__}: {cause}") from None
+    except Exception as exc:  # pdfminer's parsers raise many kinds on damaged files
+        raise Unreadable("error", f"corrupt PDF: {type(exc).__name__}: {exc}") from None
+    text = builder.text()
+    if not text.strip():
+        raise Unreadable("error", f"PDF of {len(page_starts)} page{'s' * (len(page_starts) != 1)} with no text "
+                         "layer (a scanned image? OCR is not supported)")
+    return text, builder.tables, page_starts
+
+
+def _read_page(builder: TextBuilder, page: Any, number: int) -> None:
+    """The page's lines and tables, top to bottom."""
+    tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
+    boxes = [table.bbox for table in tables]
+    tops = [box[1] for box in boxes]
+
+    def band(char: dict) -> int:
+        """How many tables begin above the character: where it stands among them."""
+        return bisect_left(tops, (char["top"] + char["bottom"]) / 2)
+
+    def outside_tables(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    prose = page.filter(outside_tables) if tables else page
+    if not tables:
+        _add_lines(builder, prose.extract_text())
+        return
+    for index, table in enumerate([*tables, None]):
+        _add_lines(builder, prose.filter(lambda obj, k=index: obj.get("object_type") != "char" or band(obj) == k)
+                   .extract_text())
+        if table is not None:
+            _add_table(builder, table, number)
+
+
+def _add_lines(builder: TextBuilder, text: str) -> None:
+    for line in text.splitlines():
+        builder.line(line)
+
+
+def _add_table(builder: TextBuilder, table: Any, page_number: int) -> None:
+    """The table's cells by their boxes: a box covering k column edges spans k columns."""
+    column_edges = sorted({round(cell[0], 1) for cell in table.cells})
+    row_edges = sorted({round(cell[1], 1) for cell in table.cells})
+
+    def covered(edges: list[float], low: float, high: float) -> int:
+        return max(1, sum(1 for edge in edges if round(low, 1) <= edge < round(high, 1) - 0.5))
+
+    drafts = []
+    for row, texts in zip(table.rows, table.extract()):
+        for box, text in zip(row.cells, texts):
+            if box is None:
+                continue
+            x0, top, x1, bottom = box
+            drafts.append(CellDraft(
+                row=bisect_left(row_edges, round(top, 1)), col=bisect_left(column_edges, round(x0, 1)),
+                rowspan=covered(row_edges, top, bottom), colspan=covered(column_edges, x0, x1),
+                text=text or ""))
+    builder.table(drafts, n_rows=len(row_edges), n_cols=len(column_edges), source="pdf", page=page_number)

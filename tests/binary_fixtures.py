@@ -1,0 +1,176 @@
+"""Binary report files the tests build for themselves: a workbook, a Word
+document, PDFs (with a text layer and ruled table, scanned, encrypted), a
+legacy XLS, and bad files (a corrupt ZIP, a zip bomb, a fake .doc, a PNG).
+Each builder returns the file's bytes."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+
+def workbook_xlsx() -> bytes:
+    """Sheet 表一: a title row, two header rows under merged cells (行政处罚
+    实施数量（件） over 警告 … 合计; 罚没金额（万元） and 纠错率 down both header
+    rows), two data rows with a percent cell. Sheet 分部门: one row per
+    department and a 合计 row."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "表一"
+    sheet["A1"] = "2023年度行政执法数据统计表"
+    sheet.merge_cells("A1:H1")
+    sheet["A2"] = "执法单位"
+    sheet.merge_cells("A2:A3")
+    sheet["B2"] = "行政处罚实施数量（件）"
+    sheet.merge_cells("B2:F2")
+    for column, name in zip("BCDEF", ["警告", "罚款", "没收违法所得", "责令停产停业", "合计"]):
+        sheet[f"{column}3"] = name
+    sheet["G2"] = "罚没金额（万元）"
+    sheet.merge_cells("G2:G3")
+    sheet["H2"] = "纠错率"
+    sheet.merge_cells("H2:H3")
+    rows = [["市场监管局", 12, 30, 2, 1, 45, 56.78, 0.125],
+            ["交通运输局", 3, 7, 0, 0, 10, 1.5, 0.04]]
+    for row_number, values in enumerate(rows, start=4):
+        for column, value in zip("ABCDEFGH", values):
+            sheet[f"{column}{row_number}"] = value
+        sheet[f"H{row_number}"].number_format = "0.0%"
+        sheet[f"G{row_number}"].number_format = "0.00"
+    second = workbook.create_sheet("分部门")
+    second.append(["部门", "行政许可（件）", "行政检查（次）"])
+    second.append(["发展改革委", 120, 35])
+    second.append(["  生态 环境局 ", 80, 410])
+    second.append(["合　　计", 200, 445])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def report_docx() -> bytes:
+    """Paragraphs, a table with a vertically merged 项目 and 合计 and a 行政处罚
+    cell spanning two columns, and a paragraph after it."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某市司法局2023年行政执法情况报告")
+    document.add_paragraph("一、总体情况")
+    document.add_paragraph("全年共办理行政处罚案件120件，同比增长5%。")
+    document.add_paragraph("表1 行政处罚情况统计表")
+    document.add_paragraph("单位：件")
+    table = document.add_table(rows=3, cols=4)
+    table.style = "Table Grid"
+    texts = [["项目", "行政处罚", "", "合计"], ["", "警告", "罚款", ""], ["数量", "20", "100", "120"]]
+    for row, row_texts in zip(table.rows, texts):
+        for cell, text in zip(row.cells, row_texts):
+            cell.text = text
+    table.cell(0, 1).merge(table.cell(0, 2))
+    table.cell(0, 0).merge(table.cell(1, 0))
+    table.cell(0, 3).merge(table.cell(1, 3))
+    document.add_paragraph("二、存在问题")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _song_canvas(buffer: io.BytesIO, **options):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))  # a built-in CID font: Chinese without a font file
+    pdf = canvas.Canvas(buffer, **options)
+    pdf.setFont("STSong-Light", 12)
+    return pdf
+
+
+def report_pdf(encrypt: str | None = None) -> bytes:
+    """Page 1: two lines, a ruled table (执法单位 down two rows, 行政处罚（件）
+    over 警告 | 罚款, two data rows), a line after it. Page 2: one line."""
+    buffer = io.BytesIO()
+    pdf = _song_canvas(buffer, encrypt=encrypt)
+    pdf.drawString(72, 780, "2023年全市行政处罚实施1234件。")
+    pdf.drawString(72, 760, "表一 行政处罚统计表")
+    xs, ys = [72, 192, 292, 392], [740, 720, 700, 680, 660]
+    for y in (ys[0], ys[2], ys[3], ys[4]):
+        pdf.line(xs[0], y, xs[-1], y)
+    pdf.line(xs[1], ys[1], xs[-1], ys[1])  # under 行政处罚（件） only: 执法单位 spans both header rows
+    for x in (xs[0], xs[1], xs[3]):
+        pdf.line(x, ys[0], x, ys[-1])
+    pdf.line(xs[2], ys[1], xs[2], ys[-1])  # 行政处罚（件） spans two columns
+    cells = [(0, 0, "执法单位"), (0, 1, "行政处罚（件）"), (1, 1, "警告"), (1, 2, "罚款"),
+             (2, 0, "市场监管局"), (2, 1, "12"), (2, 2, "30"), (3, 0, "交通运输局"), (3, 1, "3"), (3, 2, "7")]
+    for row, col, text in cells:
+        pdf.drawString(xs[col] + 4, ys[row] - 15, text)
+    pdf.drawString(72, 640, "表后说明文字。")
+    pdf.showPage()
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(72, 780, "二、罚没金额56.7万元。")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def scanned_pdf() -> bytes:
+    """A page that is only an image: no text layer."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    image = Image.new("L", (200, 100), color=255)
+    buffer = io.BytesIO()
+    pdf = _song_canvas(buffer)
+    pdf.drawImage(ImageReader(image), 72, 600, width=400, height=200)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def legacy_xls() -> bytes:
+    """An Excel 97-2003 workbook (written with xlwt, a test-only dependency):
+    a merged header over two columns, numbers, a percent cell."""
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("行政许可")
+    sheet.write_merge(0, 0, 1, 2, "行政许可（件）")
+    sheet.write(0, 0, "单位")
+    sheet.write(1, 1, "受理")
+    sheet.write(1, 2, "办结")
+    sheet.write(2, 0, "市本级")
+    sheet.write(2, 1, 1520)
+    sheet.write(2, 2, 1498.5)
+    sheet.write(3, 0, "办结率")
+    sheet.write(3, 2, 0.9855, xlwt.easyxf(num_format_str="0.00%"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def png_image() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def zip_with(members: dict[str, bytes], compresslevel: int | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def zip_bomb_xlsx(unpacked_mb: int) -> bytes:
+    """A workbook's [Content_Types].xml and a member of `unpacked_mb` MB of
+    zeros, written a megabyte at a time (it never sits in memory whole)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", '<Types><Override ContentType="application/'
+                         'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            megabyte = bytes(1 << 20)
+            for _ in range(unpacked_mb):
+                member.write(megabyte)
+    return buffer.getvalue()

@@ -17,21 +17,16 @@ from array import array
 from html.parser import HTMLParser
 from pathlib import Path
 
+from pipeline.readers import office, pdf
+from pipeline.readers.sniff import TEXT_SUFFIXES, sniff
+from pipeline.readers.sniff import Unreadable as _Unreadable
 from schemas.document import SourceDocument
 from schemas.text import TextMap
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
-_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
-
-
-class _Unreadable(Exception):
-    """Why a file gives no text: becomes the document's status and error."""
-
-    def __init__(self, status: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+# The binary formats' readers: bytes -> (original, tables, page_starts), or Unreadable.
+BINARY_READERS = {"pdf": pdf.read_pdf, "docx": office.read_docx, "xlsx": office.read_xlsx, "xls": office.read_xls}
 
 
 def read_source(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument:
@@ -40,13 +35,22 @@ def read_source(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_M
     doc = SourceDocument(
         doc_id=_doc_id(path, root),
         path=str(path),
-        format=_FORMATS.get(path.suffix.lower(), "txt"),
+        format=TEXT_SUFFIXES.get(path.suffix.lower(), "txt"),
     )
     try:
         raw = _read_bytes(path, max_bytes)
         doc.sha256 = hashlib.sha256(raw).hexdigest()
         if not raw:
             raise _Unreadable("empty", "empty file (0 bytes)")
+        doc.format, refusal = sniff(raw, path.suffix)
+        if refusal:
+            raise _Unreadable("error", refusal)
+        if doc.format in BINARY_READERS:
+            doc.original, doc.tables, doc.page_starts = BINARY_READERS[doc.format](raw)
+            doc.text = doc.original
+            if not doc.text.strip():
+                raise _Unreadable("empty", f"{doc.format.upper()} file with no text")
+            return doc
         doc.original, doc.encoding = _decode(raw)
         # A Markdown file may well start with HTML; any other file that does is a web page.
         if doc.format == "txt" and _HTML_START.match(doc.original):

@@ -28,6 +28,8 @@ _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
 def fold(text: str) -> str:
     """One line of text: no space between CJK characters, other runs of
     whitespace (line breaks too) one space, none at either end."""
+    if text.isprintable() and " " not in text:  # no whitespace at all: most cells
+        return text
     return _SPACE_RUN.sub(" ", _SPACE_BETWEEN_CJK.sub("", text)).strip()
 
 

@@ -1,0 +1,75 @@
+"""read_source on binary files, named rightly or wrongly: the format the bytes
+say, the reader's text and tables in the document, and one status and
+message for every file that is not read; then figures from a PDF and a
+workbook grounded in the text the reader built."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from binary_fixtures import (legacy_xls, png_image, report_docx, report_pdf, scanned_pdf, workbook_xlsx,
+                             zip_bomb_xlsx)
+from extractors.ner import get_backend
+from pipeline.read import read_source
+from pipeline.runner import process_file
+
+
+def _write(tmp_path, name, raw):
+    path = tmp_path / name
+    path.write_bytes(raw)
+    return path
+
+
+@pytest.mark.parametrize(("name", "build", "format_", "n_tables", "page_starts"), [
+    ("report.pdf", report_pdf, "pdf", 1, [0, 80]),
+    ("report.html", report_pdf, "pdf", 1, [0, 80]),  # misnamed: the bytes decide
+    ("报告.docx", report_docx, "docx", 1, []),
+    ("数据.doc", workbook_xlsx, "xlsx", 2, []),
+    ("旧表.xls", legacy_xls, "xls", 1, []),
+])
+def test_binary_documents_are_read_by_their_bytes(tmp_path, name, build, format_, n_tables, page_starts):
+    doc = read_source(_write(tmp_path, name, build()))
+    assert (doc.status, doc.error, doc.format) == ("ok", "", format_)
+    assert doc.text == doc.original and doc.text_map is None
+    assert (len(doc.tables), doc.page_starts) == (n_tables, page_starts)
+    for table in doc.tables:
+        for cell in table.cells:
+            assert doc.original[cell.start:cell.end] == cell.text
+
+
+@pytest.mark.parametrize(("name", "raw", "status", "format_", "error"), [
+    ("scan.pdf", scanned_pdf, "error", "pdf", "PDF of 1 page with no text layer (a scanned image? OCR is not supported)"),
+    ("photo.jpg", png_image, "error", "png", "a PNG image: images are not supported (OCR is not supported)"),
+    ("bomb.xlsx", lambda: zip_bomb_xlsx(210), "error", "xlsx",
+     "XLSX file unpacks to 220,201,075 bytes, over the limit of 209,715,200 bytes (a zip bomb?)"),
+    ("legacy.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"junk" * 100, "error", "doc",
+     "a legacy Word document (.doc): it is not read; convert it with `libreoffice --headless --convert-to docx` "
+     "(or Save As docx in WPS or Office)"),
+    ("broken.docx", lambda: b"PK\x03\x04" + b"junk" * 50, "error", "docx",
+     "corrupt DOCX file: not a readable ZIP container (File is not a zip file)"),
+], ids=["scanned", "image", "zip-bomb", "doc", "corrupt-docx"])
+def test_files_not_read_get_a_status_and_a_message(tmp_path, name, raw, status, format_, error):
+    doc = read_source(_write(tmp_path, name, raw()))
+    assert (doc.status, doc.format, doc.error, doc.original, doc.tables) == (status, format_, error, "", [])
+    assert doc.sha256  # the bytes were read: the file is accounted for
+
+
+def test_workbook_without_cells_is_empty(tmp_path):
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    doc = read_source(_write(tmp_path, "blank.xlsx", buffer.getvalue()))
+    assert (doc.status, doc.error) == ("empty", "XLSX file with no text")
+
+
+def test_pdf_figures_are_grounded_in_the_built_text(tmp_path):
+    doc = process_file(_write(tmp_path, "report.pdf", report_pdf()), tmp_path, get_backend("jieba"))
+    assert doc.status == "ok"
+    found = {(figure.text, figure.value) for figure in doc.figures}
+    assert {("1234件", 1234.0), ("56.7万元", 567000.0)} <= found
+    for figure in doc.figures:
+        assert doc.original[figure.start:figure.end] == figure.text
+    amount = next(figure for figure in doc.figures if figure.text == "56.7万元")
+    assert amount.start >= doc.page_starts[1]  # on page 2

@@ -86,7 +86,7 @@ def _song_canvas(buffer: io.BytesIO, **options):
 
 def report_pdf(encrypt: str | None = None) -> bytes:
     """Page 1: two lines, a ruled table (执法单位 down two rows, 行政处罚（件）
-    over 警告 | 罚款, two data rows), a line after it. Page 2: one line."""
+    over 警告 | 罚款, two data rows), a line after it. Page 2: one line, overprinted."""
     buffer = io.BytesIO()
     pdf = _song_canvas(buffer, encrypt=encrypt)
     pdf.drawString(72, 780, "2023年全市行政处罚实施1234件。")
@@ -105,7 +105,8 @@ def report_pdf(encrypt: str | None = None) -> bytes:
     pdf.drawString(72, 640, "表后说明文字。")
     pdf.showPage()
     pdf.setFont("STSong-Light", 12)
-    pdf.drawString(72, 780, "二、罚没金额56.7万元。")
+    for shift in (0, 0.3):  # a heading made bold by drawing it twice, a hair apart
+        pdf.drawString(72 + shift, 780, "二、罚没金额56.7万元。")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -174,3 +175,35 @@ def zip_bomb_xlsx(unpacked_mb: int) -> bytes:
             for _ in range(unpacked_mb):
                 member.write(megabyte)
     return buffer.getvalue()
+
+
+def unmapped_font_pdf(with_latin_line: bool) -> bytes:
+    """A PDF written by hand whose font (Identity-H, no ToUnicode map) maps its
+    glyphs to no characters, as some government PDFs' subset fonts do; with a
+    line in Helvetica, which maps, when `with_latin_line`."""
+    content = b"BT /F1 12 Tf 72 700 Td <0012003400560078> Tj ET"
+    if with_latin_line:
+        content += b"\nBT /F2 12 Tf 72 680 Td (Total 12) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R /F2 8 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /NoName /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NoName /FontDescriptor 7 0 R"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>",
+        b"<< /Type /FontDescriptor /FontName /NoName /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0"
+        b" /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)

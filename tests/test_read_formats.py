@@ -22,8 +22,8 @@ def _write(tmp_path, name, raw):
 
 
 @pytest.mark.parametrize(("name", "build", "format_", "n_tables", "page_starts"), [
-    ("report.pdf", report_pdf, "pdf", 1, [0, 80]),
-    ("report.html", report_pdf, "pdf", 1, [0, 80]),  # misnamed: the bytes decide
+    ("report.pdf", report_pdf, "pdf", 1, [0, 81]),
+    ("report.html", report_pdf, "pdf", 1, [0, 81]),  # misnamed: the bytes decide
     ("报告.docx", report_docx, "docx", 1, []),
     ("数据.doc", workbook_xlsx, "xlsx", 2, []),
     ("旧表.xls", legacy_xls, "xls", 1, []),

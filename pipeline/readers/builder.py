@@ -19,15 +19,17 @@ from schemas.table import Cell, Table
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACE_RUN = re.compile(r"\s+")
-# What a table states as a number: 1,234  -5.6  12.5%  (for files that store no numbers).
+_SPACES_IN_LINE = re.compile(r"[^\S\t\n]+")  # whitespace but tabs and line breaks
 _CAPTION_MAX_CHARS = 60
 _SENTENCE_END = ("。", "；", "，", "：", ".", ";", ",", ":")
+# What a table states as a number: 1,234  -5.6  12.5%  (for files that store no numbers).
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
 
 
-def fold(text: str) -> str:
-    """One line of text: no space between CJK characters, other runs of
-    whitespace (line breaks too) one space, none at either end."""
+def fold_cell(text: str) -> str:
+    """A cell's text on one line: its wrapped lines joined, no space between
+    CJK characters (padding: 合　　计), other runs of whitespace one space,
+    none at either end."""
     if text.isprintable() and " " not in text:  # no whitespace at all: most cells
         return text
     return _SPACE_RUN.sub(" ", _SPACE_BETWEEN_CJK.sub("", text)).strip()
@@ -71,16 +73,19 @@ class TextBuilder:
         return start
 
     def line(self, text: str) -> None:
-        """A paragraph or a line of a page, folded; nothing for a blank one."""
-        folded = fold(text)
-        if folded:
-            self._append(folded + "\n")
-            is_short = len(folded) <= _CAPTION_MAX_CHARS and not folded.endswith(_SENTENCE_END)
-            self._recent_short_lines = (self._recent_short_lines + [folded])[-2:] if is_short else []
+        """A paragraph or a line of a page: each of its lines but blank ones,
+        runs of spaces one space (tabs kept: a layout made with tabs stays one)."""
+        for line in text.split("\n"):
+            line = _SPACES_IN_LINE.sub(" ", line).strip(" \t")
+            if not line.strip():
+                continue
+            self._append(line + "\n")
+            is_short = len(line) <= _CAPTION_MAX_CHARS and not line.endswith(_SENTENCE_END)
+            self._recent_short_lines = (self._recent_short_lines + [line])[-2:] if is_short else []
 
     def table(self, drafts: list[CellDraft], n_rows: int, n_cols: int, source: str,
               sheet: str = "", page: int | None = None) -> Table | None:
-        """Write the cells (their text folded) row by row and record the table;
+        """Write the cells (their text folded: fold_cell) row by row and record the table;
         None when no cell has text. Its caption: the short lines just above
         it (up to two: 表一 …统计表, 单位：件) and the title rows at its top.
 
@@ -88,7 +93,7 @@ class TextBuilder:
         grid starts at A1 however far down its data begins)."""
         drafts = [draft for draft in drafts if draft.row < n_rows and draft.col < n_cols]
         for draft in drafts:
-            draft.text = fold(draft.text)
+            draft.text = fold_cell(draft.text)
         if not any(draft.text for draft in drafts):
             return None
         caption = "\n".join([*self._recent_short_lines, *_title_rows(drafts)])

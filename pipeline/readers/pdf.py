@@ -7,13 +7,18 @@ row, cells joined by tabs: see builder.py), and `page_starts` records where
 each page's text begins. A merged cell's rowspan/colspan come from how many
 of the table's column and row edges its box covers.
 
-No OCR: a PDF of scanned images has no text layer and is refused. A file
-that would take too long is stopped: at most MAX_PAGES pages, and the clock
-is read after every page.
+Characters drawn twice a hair apart (a heading made bold by overprinting)
+are read once. A glyph whose font maps it to no character comes out of
+pdfminer as "(cid:123)"; it is dropped, since its digits are not the
+report's. No OCR: a PDF of scanned images has no text layer, and one whose
+fonts map no glyph to a character has none that can be read; both are
+refused. A file that would take too long is stopped: at most MAX_PAGES
+pages, and the clock is read after every page.
 """
 from __future__ import annotations
 
 import io
+import re
 import time
 from bisect import bisect_left
 from typing import Any
@@ -24,6 +29,7 @@ from schemas.table import Table
 
 MAX_PAGES = 2000
 TIME_LIMIT_SECONDS = 60.0
+_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
 
 
 def read_pdf(raw: bytes, time_limit: float = TIME_LIMIT_SECONDS) -> tuple[str, list[Table], list[int]]:
@@ -32,7 +38,7 @@ def read_pdf(raw: bytes, time_limit: float = TIME_LIMIT_SECONDS) -> tuple[str, l
     from pdfplumber.utils.exceptions import PdfminerException
 
     started = time.monotonic()
-    builder = TextBuilder()
+    builder = _PdfText()
     page_starts: list[int] = []
     try:
         with pdfplumber.open(io.BytesIO(raw)) as pdf:
@@ -58,14 +64,33 @@ def read_pdf(raw: bytes, time_limit: float = TIME_LIMIT_SECONDS) -> tuple[str, l
     except Exception as exc:  # pdfminer's parsers raise many kinds on damaged files
         raise Unreadable("error", f"corrupt PDF: {type(exc).__name__}: {exc}") from None
     text = builder.text()
+    pages = f"PDF of {len(page_starts)} page{'s' * (len(page_starts) != 1)}"
+    if not text.strip() and builder.unmapped:
+        raise Unreadable("error", f"{pages} whose fonts map none of its {builder.unmapped:,} glyphs to characters "
+                         "(no ToUnicode map): no text can be read (OCR is not supported)")
     if not text.strip():
-        raise Unreadable("error", f"PDF of {len(page_starts)} page{'s' * (len(page_starts) != 1)} with no text "
-                         "layer (a scanned image? OCR is not supported)")
+        raise Unreadable("error", f"{pages} with no text layer (a scanned image? OCR is not supported)")
     return text, builder.tables, page_starts
 
 
-def _read_page(builder: TextBuilder, page: Any, number: int) -> None:
+class _PdfText(TextBuilder):
+    """The builder, counting and dropping the glyphs no font maps to a character."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unmapped = 0
+
+    def mapped(self, text: str) -> str:
+        if "(cid:" not in text:
+            return text
+        text, n = _UNMAPPED_GLYPH.subn("", text)
+        self.unmapped += n
+        return text
+
+
+def _read_page(builder: _PdfText, page: Any, number: int) -> None:
     """The page's lines and tables, top to bottom."""
+    page = page.dedupe_chars()
     tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
     boxes = [table.bbox for table in tables]
     tops = [box[1] for box in boxes]
@@ -91,12 +116,11 @@ def _read_page(builder: TextBuilder, page: Any, number: int) -> None:
             _add_table(builder, table, number)
 
 
-def _add_lines(builder: TextBuilder, text: str) -> None:
-    for line in text.splitlines():
-        builder.line(line)
+def _add_lines(builder: _PdfText, text: str) -> None:
+    builder.line(builder.mapped(text))
 
 
-def _add_table(builder: TextBuilder, table: Any, page_number: int) -> None:
+def _add_table(builder: _PdfText, table: Any, page_number: int) -> None:
     """The table's cells by their boxes: a box covering k column edges spans k columns."""
     column_edges = sorted({round(cell[0], 1) for cell in table.cells})
     row_edges = sorted({round(cell[1], 1) for cell in table.cells})
@@ -113,5 +137,5 @@ def _add_table(builder: TextBuilder, table: Any, page_number: int) -> None:
             drafts.append(CellDraft(
                 row=bisect_left(row_edges, round(top, 1)), col=bisect_left(column_edges, round(x0, 1)),
                 rowspan=covered(row_edges, top, bottom), colspan=covered(column_edges, x0, x1),
-                text=text or ""))
+                text=builder.mapped(text or "")))
     builder.table(drafts, n_rows=len(row_edges), n_cols=len(column_edges), source="pdf", page=page_number)

@@ -10,8 +10,11 @@ original[start:end]` holds for a figure from a cell as for one from prose.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from pipeline.readers.sniff import Unreadable
 from schemas.table import Cell, Table
 
 # CJK characters and punctuation, full-width forms: between two of them a
@@ -158,3 +161,16 @@ def _mark_header_rows(drafts: list[CellDraft]) -> None:
     for draft in drafts:
         if draft.row < first_numeric and draft.text and not draft.is_title:
             draft.is_header = True
+
+
+@contextmanager
+def failures_named(kind: str) -> Iterator[None]:
+    """Whatever a reader's library raises on a file it cannot read becomes an
+    Unreadable that names the file's kind: one bad file costs that file only."""
+    try:
+        yield
+    except Unreadable:
+        raise
+    except Exception as exc:  # each library (zipfile, zlib, lxml, pdfminer …) raises kinds of its own
+        raise Unreadable("error", f"cannot read the {kind} file (damaged, or made in a way its reader does not "
+                         f"know): {type(exc).__name__}: {exc}") from None

@@ -25,7 +25,7 @@ import re
 import zipfile
 from typing import Any
 
-from pipeline.readers.builder import CellDraft, TextBuilder
+from pipeline.readers.builder import CellDraft, TextBuilder, failures_named
 from pipeline.readers.sniff import Unreadable
 from schemas.table import Table
 
@@ -70,18 +70,17 @@ def read_docx(raw: bytes) -> Read:
     import docx  # python-docx, imported with the first Word file
     from docx.opc.exceptions import PackageNotFoundError
 
-    try:
-        document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, KeyError, ValueError):
-        raise Unreadable("error", "corrupt DOCX file: a ZIP without a Word document in it") from None
-    except Exception as exc:  # zlib, lxml and zipfile each raise their own kind for damaged parts
-        raise Unreadable("error", f"corrupt DOCX file: {type(exc).__name__}: {exc}") from None
     builder = TextBuilder()
-    for block in _body_blocks(document.element.body):
-        if block.tag == f"{_W}p":
-            builder.line(_run_text(block))
-        else:
-            _docx_table(builder, block)
+    with failures_named("DOCX"):
+        try:
+            document = docx.Document(io.BytesIO(raw))
+        except (PackageNotFoundError, KeyError, ValueError):
+            raise Unreadable("error", "corrupt DOCX file: a ZIP without a Word document in it") from None
+        for block in _body_blocks(document.element.body):
+            if block.tag == f"{_W}p":
+                builder.line(_run_text(block))
+            else:
+                _docx_table(builder, block)
     return builder.text(), builder.tables, []
 
 
@@ -146,22 +145,34 @@ def _docx_table(builder: TextBuilder, table: Any) -> None:
 
 # --- workbooks ---------------------------------------------------------------
 
-_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # literal text, escapes and [colour]/[condition] parts
+# A number format's tokens: quoted literal text, an escaped character, a
+# [colour]/[condition]/[$currency] part, a digit placeholder, anything else.
+_FORMAT_TOKEN = re.compile(r'"(?P<quoted>[^"]*)"|\\(?P<escaped>.)|\[[^\]]*\]|(?P<digit>[0#?])|.', re.DOTALL)
 
 
 def _displayed(number: float, number_format: str) -> tuple[str, float]:
-    """A stored number as its format shows it, and the number that text shows.
+    """A stored number as its format shows it, and the number in the text's
+    unit (a percent ×100), not rounded as the text is.
 
-    Only what changes the reading is kept: percent (×100, with a %) and the
-    count of decimals; thousands separators and currency signs are left out."""
-    section = _QUOTED.sub("", number_format.split(";")[0])
-    decimals = len(match.group(1)) if (match := re.search(r"\.([0#?]+)", section)) else None
-    if "%" in section:
+    Kept: what changes the reading: percent (×100, with a %), the count of
+    decimals, and literal text around the number (0"件" shows 12件). Left
+    out: thousands separators and currency signs."""
+    tokens = list(_FORMAT_TOKEN.finditer(number_format.split(";")[0]))
+    digits = [i for i, token in enumerate(tokens) if token.group("digit")]
+    plain = "".join(token.group() for token in tokens
+                    if token.group("quoted") is None and token.group("escaped") is None)
+    decimals = len(match.group(1)) if (match := re.search(r"\.([0#?]+)", plain)) else None
+    if "%" in plain:
         shown = round(number * 100, 10)
-        return f"{shown:.{decimals or 0}f}%", shown
-    if decimals is not None:
-        return f"{number:.{decimals}f}", float(number)
-    return _general(number), float(number)
+        text = f"{shown:.{decimals or 0}f}%"
+    else:
+        shown = float(number)
+        text = f"{number:.{decimals}f}" if decimals is not None else _general(number)
+    if digits:
+        def literal(part: list[re.Match]) -> str:
+            return "".join(token.group("quoted") or token.group("escaped") or "" for token in part)
+        text = literal(tokens[:digits[0]]) + text + literal(tokens[digits[-1] + 1:])
+    return text, shown
 
 
 def _general(number: float) -> str:
@@ -211,53 +222,50 @@ def read_xlsx(raw: bytes) -> Read:
     import openpyxl  # imported with the first workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
-    except (InvalidFileException, KeyError, OSError):  # OSError: "File contains no valid workbook part"
-        raise Unreadable("error", "corrupt XLSX file: a ZIP without an Excel workbook in it") from None
-    except Exception as exc:  # zlib, XML and zipfile errors from damaged parts, each its own kind
-        raise Unreadable("error", f"corrupt XLSX file: {type(exc).__name__}: {exc}") from None
     builder = TextBuilder()
-    for sheet in workbook.worksheets:
-        # sheet._cells holds the cells the file has; the public iterators make
-        # every position of the used range, which a stray formatted cell far
-        # down can make millions.
-        values = {(row - 1, col - 1): _workbook_cell(cell.value, cell.number_format)
-                  for (row, col), cell in sheet._cells.items() if cell.value is not None}
-        merges = [(r.min_row - 1, r.min_col - 1, r.max_row, r.max_col) for r in sheet.merged_cells.ranges]
-        _sheet_table(builder, sheet.title, values, merges, "xlsx")
+    with failures_named("XLSX"):
+        try:
+            workbook = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+        except (InvalidFileException, KeyError, OSError):  # OSError: "File contains no valid workbook part"
+            raise Unreadable("error", "corrupt XLSX file: a ZIP without an Excel workbook in it") from None
+        for sheet in workbook.worksheets:
+            # sheet._cells holds the cells the file has; the public iterators make
+            # every position of the used range, which a stray formatted cell far
+            # down can make millions.
+            values = {(row - 1, col - 1): _workbook_cell(cell.value, cell.number_format)
+                      for (row, col), cell in sheet._cells.items() if cell.value is not None}
+            merges = [(r.min_row - 1, r.min_col - 1, r.max_row, r.max_col) for r in sheet.merged_cells.ranges]
+            _sheet_table(builder, sheet.title, values, merges, "xlsx")
     return builder.text(), builder.tables, []
 
 
 def read_xls(raw: bytes) -> Read:
     import xlrd  # imported with the first legacy workbook
+    from xlrd.compdoc import CompDocError
 
-    try:
-        book = xlrd.open_workbook(file_contents=raw, formatting_info=True, on_demand=True)
-    except xlrd.XLRDError as exc:
-        if "encrypted" in str(exc).lower():
-            raise Unreadable("error", "encrypted XLS file (password-protected): remove the password "
-                             "and save it again") from None
-        raise Unreadable("error", f"corrupt XLS file: {exc}") from None
-    except Exception as exc:  # xlrd's compound-file and record parsers raise many kinds
-        raise Unreadable("error", f"corrupt XLS file: {type(exc).__name__}: {exc}") from None
     builder = TextBuilder()
-    try:
-        for index in range(book.nsheets):
-            sheet = book.sheet_by_index(index)
-            values = {}
-            for row in range(sheet.nrows):
-                for col, cell in enumerate(sheet.row(row)):
-                    stored = _xls_value(book, cell)
-                    if stored is not None:
-                        values[(row, col)] = _workbook_cell(stored, _xls_format(book, cell))
-            merges = [(rlo, clo, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
-            _sheet_table(builder, sheet.name, values, merges, "xls")
-            book.unload_sheet(index)
-    except Exception as exc:  # a damaged sheet record
-        raise Unreadable("error", f"corrupt XLS file: {type(exc).__name__}: {exc}") from None
-    finally:
-        book.release_resources()
+    with failures_named("XLS"):
+        try:
+            book = xlrd.open_workbook(file_contents=raw, formatting_info=True, on_demand=True)
+        except (xlrd.XLRDError, CompDocError) as exc:
+            if "encrypted" in str(exc).lower():
+                raise Unreadable("error", "encrypted XLS file (password-protected): remove the password "
+                                 "and save it again") from None
+            raise Unreadable("error", f"corrupt XLS file: {exc}") from None
+        try:
+            for index in range(book.nsheets):
+                sheet = book.sheet_by_index(index)
+                values = {}
+                for row in range(sheet.nrows):
+                    for col, cell in enumerate(sheet.row(row)):
+                        stored = _xls_value(book, cell)
+                        if stored is not None:
+                            values[(row, col)] = _workbook_cell(stored, _xls_format(book, cell))
+                merges = [(rlo, clo, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
+                _sheet_table(builder, sheet.name, values, merges, "xls")
+                book.unload_sheet(index)
+        finally:
+            book.release_resources()
     return builder.text(), builder.tables, []
 
 

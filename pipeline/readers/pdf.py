@@ -23,7 +23,7 @@ import time
 from bisect import bisect_left
 from typing import Any
 
-from pipeline.readers.builder import CellDraft, TextBuilder
+from pipeline.readers.builder import CellDraft, TextBuilder, failures_named
 from pipeline.readers.sniff import Unreadable
 from schemas.table import Table
 
@@ -40,29 +40,26 @@ def read_pdf(raw: bytes, time_limit: float = TIME_LIMIT_SECONDS) -> tuple[str, l
     started = time.monotonic()
     builder = _PdfText()
     page_starts: list[int] = []
-    try:
-        with pdfplumber.open(io.BytesIO(raw)) as pdf:
-            n_pages = len(pdf.pages)
-            if n_pages > MAX_PAGES:
-                raise Unreadable("error", f"PDF of {n_pages:,} pages, over the limit of {MAX_PAGES:,} pages")
-            for number, page in enumerate(pdf.pages, start=1):
-                page_starts.append(builder.length)
-                _read_page(builder, page, number)
-                page.close()  # drop the page's parsed objects; a long PDF holds one page at a time
-                elapsed = time.monotonic() - started
-                if elapsed > time_limit and number < n_pages:
-                    raise Unreadable("error", f"PDF parsing stopped after {elapsed:.0f} s at page {number} of "
-                                     f"{n_pages} (the limit is {time_limit:.0f} s per document)")
-    except Unreadable:
-        raise
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else exc
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise Unreadable("error", "encrypted PDF: it opens only with a password (remove the protection "
-                             "and save it again)") from None
-        raise Unreadable("error", f"corrupt PDF: {type(cause).__name__}: {cause}") from None
-    except Exception as exc:  # pdfminer's parsers raise many kinds on damaged files
-        raise Unreadable("error", f"corrupt PDF: {type(exc).__name__}: {exc}") from None
+    with failures_named("PDF"):
+        try:
+            with pdfplumber.open(io.BytesIO(raw)) as pdf:
+                n_pages = len(pdf.pages)
+                if n_pages > MAX_PAGES:
+                    raise Unreadable("error", f"PDF of {n_pages:,} pages, over the limit of {MAX_PAGES:,} pages")
+                for number, page in enumerate(pdf.pages, start=1):
+                    page_starts.append(builder.length)
+                    _read_page(builder, page, number)
+                    page.close()  # drop the page's parsed objects; a long PDF holds one page at a time
+                    elapsed = time.monotonic() - started
+                    if elapsed > time_limit and number < n_pages:
+                        raise Unreadable("error", f"PDF parsing stopped after {elapsed:.0f} s at page {number} of "
+                                         f"{n_pages} (the limit is {time_limit:.0f} s per document)")
+        except PdfminerException as exc:  # what pdfminer raised opening the file
+            cause = exc.args[0] if exc.args else exc
+            if isinstance(cause, PDFPasswordIncorrect):
+                raise Unreadable("error", "encrypted PDF: it opens only with a password (remove the protection "
+                                 "and save it again)") from None
+            raise Unreadable("error", f"corrupt PDF: {type(cause).__name__}: {cause}") from None
     text = builder.text()
     pages = f"PDF of {len(page_starts)} page{'s' * (len(page_starts) != 1)}"
     if not text.strip() and builder.unmapped:

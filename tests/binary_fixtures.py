@@ -86,7 +86,8 @@ def _song_canvas(buffer: io.BytesIO, **options):
 
 def report_pdf(encrypt: str | None = None) -> bytes:
     """Page 1: two lines, a ruled table (执法单位 down two rows, 行政处罚（件）
-    over 警告 | 罚款, two data rows), a line after it. Page 2: one line, overprinted."""
+    over 警告 | 罚款, two data rows), a line after it. Page 2: one line, overprinted,
+    and two rows of two columns drawn without lines."""
     buffer = io.BytesIO()
     pdf = _song_canvas(buffer, encrypt=encrypt)
     pdf.drawString(72, 780, "2023年全市行政处罚实施1234件。")
@@ -107,6 +108,9 @@ def report_pdf(encrypt: str | None = None) -> bytes:
     pdf.setFont("STSong-Light", 12)
     for shift in (0, 0.3):  # a heading made bold by drawing it twice, a hair apart
         pdf.drawString(72 + shift, 780, "二、罚没金额56.7万元。")
+    for y, (label, count) in zip((750, 730), [("项目", "件数"), ("警告 处罚", "20")]):  # columns without lines
+        pdf.drawString(72, y, label)
+        pdf.drawString(250, y, count)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

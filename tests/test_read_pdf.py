@@ -26,7 +26,9 @@ def test_text_layer_page_by_page_with_the_table_in_place(report):
         "市场监管局\t12\t30\n"
         "交通运输局\t3\t7\n"
         "表后说明文字。\n"
-        "二、罚没金额56.7万元。\n")  # drawn twice, read once
+        "二、罚没金额56.7万元。\n"  # drawn twice, read once
+        "项目\t件数\n"  # columns without ruling lines: a tab where the gap is a column's
+        "警告 处罚\t20\n")
     assert page_starts == [0, 81]
     assert text[page_starts[1]:].startswith("二、罚没金额")
 

@@ -30,6 +30,7 @@ from schemas.table import Table
 MAX_PAGES = 2000
 TIME_LIMIT_SECONDS = 60.0
 _UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
+_COLUMN_GAP_CHARS = 2  # a gap between words wider than two characters (of their height) parts columns
 
 
 def read_pdf(raw: bytes, time_limit: float = TIME_LIMIT_SECONDS) -> tuple[str, list[Table], list[int]]:
@@ -102,19 +103,31 @@ def _read_page(builder: _PdfText, page: Any, number: int) -> None:
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
-    prose = page.filter(outside_tables) if tables else page
     if not tables:
-        _add_lines(builder, prose.extract_text())
+        _add_lines(builder, page)
         return
+    prose = page.filter(outside_tables)
     for index, table in enumerate([*tables, None]):
-        _add_lines(builder, prose.filter(lambda obj, k=index: obj.get("object_type") != "char" or band(obj) == k)
-                   .extract_text())
+        _add_lines(builder, prose.filter(lambda obj, k=index: obj.get("object_type") != "char" or band(obj) == k))
         if table is not None:
             _add_table(builder, table, number)
 
 
-def _add_lines(builder: _PdfText, text: str) -> None:
-    builder.line(builder.mapped(text))
+def _add_lines(builder: _PdfText, page: Any) -> None:
+    """The page's words line by line, top to bottom: a space between words
+    a small gap apart, a tab where the gap is a column's (wider than two
+    characters), so a table drawn without lines keeps its columns."""
+    from pdfplumber.utils import cluster_objects
+
+    words = page.extract_words(x_tolerance=3, y_tolerance=3)
+    for line in cluster_objects(words, lambda word: word["top"], tolerance=3):
+        line.sort(key=lambda word: word["x0"])
+        pieces = [line[0]["text"]]
+        for before, word in zip(line, line[1:]):
+            gap = word["x0"] - before["x1"]
+            pieces.append("\t" if gap > _COLUMN_GAP_CHARS * (word["bottom"] - word["top"]) else " ")
+            pieces.append(word["text"])
+        builder.line(builder.mapped("".join(pieces)))
 
 
 def _add_table(builder: _PdfText, table: Any, page_number: int) -> None:

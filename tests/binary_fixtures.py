@@ -211,3 +211,39 @@ def unmapped_font_pdf(with_latin_line: bool) -> bytes:
     pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(pdf)
+
+
+def ole2_file(stream_names: list[str]) -> bytes:
+    """A minimal OLE2 compound file (the container of .doc, .xls and of an
+    encrypted .docx/.xlsx) holding streams of these names, 4 KiB of zeros
+    each (at the mini-stream cutoff, so no mini stream is needed): sector 0
+    the FAT, sector 1 the directory, the streams after."""
+    import struct
+
+    sector, end_of_chain, free, no_stream = 512, 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFF
+    per_stream = 4096 // sector
+    assert len(stream_names) <= 3  # the root and three streams fill the one directory sector
+    header = bytearray(sector)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, end_of_chain, 0, end_of_chain, 0)
+    struct.pack_into("<109I", header, 76, 0, *([free] * 108))
+    fat = [0xFFFFFFFD, end_of_chain]  # the FAT's own sector, the directory's
+    for index in range(len(stream_names)):
+        first = 2 + index * per_stream
+        fat += [*range(first + 1, first + per_stream), end_of_chain]
+    fat_sector = struct.pack(f"<{sector // 4}I", *fat, *([free] * (sector // 4 - len(fat))))
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        return struct.pack("<64sHBBIII16sI8s8sIQ", encoded, len(encoded), kind, 1, no_stream, right, child,
+                           bytes(16), 0, bytes(8), bytes(8), start, size)
+
+    entries = [entry("Root Entry", 5, 1 if stream_names else no_stream, no_stream, end_of_chain, 0)]
+    for index, name in enumerate(stream_names):
+        right = index + 2 if index + 1 < len(stream_names) else no_stream
+        entries.append(entry(name, 2, no_stream, right, 2 + index * per_stream, 4096))
+    empty = struct.pack("<64sHBBIII16sI8s8sIQ", b"", 0, 0, 0, no_stream, no_stream, no_stream, bytes(16), 0,
+                        bytes(8), bytes(8), 0, 0)
+    directory = b"".join(entries) + empty * (4 - len(entries))
+    return bytes(header) + fat_sector + directory + bytes(4096 * len(stream_names))

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from binary_fixtures import (legacy_xls, png_image, report_docx, report_pdf, scanned_pdf, workbook_xlsx,
+from binary_fixtures import (legacy_xls, ole2_file, png_image, report_docx, report_pdf, scanned_pdf, workbook_xlsx,
                              zip_bomb_xlsx)
 from extractors.ner import get_backend
 from pipeline.read import read_source
@@ -48,7 +48,9 @@ def test_binary_documents_are_read_by_their_bytes(tmp_path, name, build, format_
      "(or Save As docx in WPS or Office)"),
     ("broken.docx", lambda: b"PK\x03\x04" + b"junk" * 50, "error", "docx",
      "corrupt DOCX file: not a readable ZIP container (File is not a zip file)"),
-], ids=["scanned", "image", "zip-bomb", "doc", "corrupt-docx"])
+    ("locked.docx", lambda: ole2_file(["EncryptionInfo", "EncryptedPackage"]), "error", "encrypted-office",
+     "an encrypted (password-protected) Office file: remove the password and save it again"),
+], ids=["scanned", "image", "zip-bomb", "doc", "corrupt-docx", "encrypted-docx"])
 def test_files_not_read_get_a_status_and_a_message(tmp_path, name, raw, status, format_, error):
     doc = read_source(_write(tmp_path, name, raw()))
     assert (doc.status, doc.format, doc.error, doc.original, doc.tables) == (status, format_, error, "", [])

@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from binary_fixtures import legacy_xls, png_image, report_docx, report_pdf, workbook_xlsx, zip_with
+from binary_fixtures import legacy_xls, ole2_file, png_image, report_docx, report_pdf, workbook_xlsx, zip_with
 from pipeline.readers.sniff import Sniffed, sniff
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -22,6 +22,8 @@ CONVERT_TO_DOCX = "convert it with `libreoffice --headless --convert-to docx` (o
     (workbook_xlsx, "", Sniffed("xlsx")),
     (legacy_xls, ".doc", Sniffed("xls")),  # an OLE2 file with a Workbook stream
     (legacy_xls, ".et", Sniffed("xls")),
+    (lambda: ole2_file(["Workbook"]), ".bin", Sniffed("xls")),
+    (lambda: ole2_file(["Book"]), ".doc", Sniffed("xls")),  # Excel 5's stream name
     # no magic bytes: text, of the format the suffix names
     (lambda: "行政处罚854045件".encode(), ".txt", Sniffed("txt")),
     (lambda: "<p>行政处罚</p>".encode(), ".htm", Sniffed("html")),
@@ -31,6 +33,7 @@ CONVERT_TO_DOCX = "convert it with `libreoffice --headless --convert-to docx` (o
     # a damaged package keeps the format its name promises, so its reader says it is damaged
     (lambda: b"PK\x03\x04" + b"junk" * 50, ".xlsx", Sniffed("xlsx")),
 ], ids=["pdf-as-html", "pdf-after-junk", "docx-as-wps", "xlsx-as-doc", "xlsx-no-suffix", "xls-as-doc", "xls-as-et",
+        "ole-workbook", "ole-book",
         "text", "html", "markdown", "error-page-as-pdf", "text-starting-BM", "corrupt-xlsx"])
 def test_formats_read(raw, suffix, expected):
     assert sniff(raw(), suffix) == expected
@@ -47,6 +50,14 @@ def test_formats_read(raw, suffix, expected):
     (lambda: OLE2 + b"junk" * 100, ".WPS", ("wps", f"a WPS Writer document (.wps): it is not read; {CONVERT_TO_DOCX}")),
     (lambda: OLE2 + b"junk" * 100, ".bin",
      ("ole", "an OLE2 compound file that is not a Word or Excel document: it is not read")),
+    (lambda: ole2_file(["WordDocument", "1Table"]), ".bin",
+     ("doc", f"a legacy Word document (.doc): it is not read; {CONVERT_TO_DOCX}")),
+    (lambda: ole2_file(["WordDocument"]), ".wps", ("wps", f"a WPS Writer document (.wps): it is not read; {CONVERT_TO_DOCX}")),
+    (lambda: ole2_file(["EncryptionInfo", "EncryptedPackage"]), ".xlsx",
+     ("encrypted-office", "an encrypted (password-protected) Office file: remove the password and save it again")),
+    (lambda: ole2_file(["PowerPoint Document"]), ".xls",
+     ("ppt", "a PowerPoint presentation (.ppt): presentations are not read; convert it with "
+      "`libreoffice --headless --convert-to pdf` (or Save As pdf in WPS or Office)")),
     (lambda: zip_with({"报告.txt": b"x"}), ".zip", ("zip", "a ZIP archive: archives are not read: unpack it and pass its files")),
     (lambda: b"PK\x03\x04" + b"junk" * 50, ".bin", ("zip", "a ZIP archive: archives are not read: unpack it and pass its files")),
     (lambda: gzip.compress(b"x"), ".gz", ("gzip", "a gzip archive: archives are not read: unpack it and pass its files")),
@@ -55,7 +66,8 @@ def test_formats_read(raw, suffix, expected):
     (lambda: zip_with({"mimetype": b"application/vnd.oasis.opendocument.text"}), ".odt",
      ("odt", f"an OpenDocument text (.odt): it is not read; {CONVERT_TO_DOCX}")),
     (lambda: b"{\\rtf1\\ansi report}", ".doc", ("rtf", f"an RTF document: RTF is not read; {CONVERT_TO_DOCX}")),
-], ids=["png", "jpeg", "gif", "tiff", "bmp", "webp", "doc", "wps", "ole", "zip", "damaged-zip", "gzip", "7z", "rar",
+], ids=["png", "jpeg", "gif", "tiff", "bmp", "webp", "doc", "wps", "ole", "ole-word", "ole-wps", "encrypted-xlsx",
+        "ole-powerpoint", "zip", "damaged-zip", "gzip", "7z", "rar",
         "odt", "rtf"])
 def test_formats_refused_say_what_the_file_is(raw, suffix, expected):
     assert sniff(raw(), suffix) == expected

@@ -11,6 +11,7 @@ Extractors work on the clean text; grounding maps every span through
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import cache
 
 from extractors.checks import check_figures
@@ -40,6 +41,8 @@ def ground_figures(doc: SegmentedDocument, figures: list[FigureRecord]) -> list[
     for figure in figures:
         ground(doc, figure)
         new_ids[figure.figure_id] = figure.figure_id = f"{doc.doc_id}:{figure.start}"
+        if doc.page_starts:  # a PDF: the page the figure starts on
+            figure.page = bisect_right(doc.page_starts, figure.start)
     for figure in figures:
         figure.parent_id = new_ids.get(figure.parent_id, "")
     return figures

@@ -53,7 +53,7 @@ def test_xlsx_merged_header_cells_become_spans(workbook):
     _, tables, _ = workbook
     first = tables[0]
     assert (first.index, first.sheet, first.source, first.n_rows, first.n_cols) == (1, "表一", "xlsx", 5, 8)
-    assert first.caption == "表一\n2023年度行政执法数据统计表"
+    assert first.caption == "表一 2023年度行政执法数据统计表"
     assert _layout(first)[:10] == [
         (0, 0, 1, 8, "2023年度行政执法数据统计表", None, False),  # the title: the caption, not a header
         (1, 0, 2, 1, "执法单位", None, True),
@@ -152,7 +152,7 @@ def test_docx_paragraphs_and_table_in_body_order():
     _assert_spans(text, tables)
     (table,) = tables
     assert (table.source, table.n_rows, table.n_cols) == ("docx", 3, 4)
-    assert table.caption == "表1 行政处罚情况统计表\n单位：件"  # the short lines just above it
+    assert table.caption == "表1 行政处罚情况统计表 单位：件"  # the short lines just above it
     assert text[table.start:table.end] == "项目\t行政处罚\t\t合计\n\t警告\t罚款\n数量\t20\t100\t120\n"
     assert _layout(table) == [
         (0, 0, 2, 1, "项目", None, True),  # vMerge restart + continue
@@ -250,3 +250,20 @@ def test_damaged_xml_inside_a_sound_zip(reader, raw, message):
     with pytest.raises(Unreadable) as problem:
         reader(raw())
     assert problem.value.message == message
+
+
+def test_docx_nested_table_is_text_of_its_outer_cell():
+    import docx
+
+    document = docx.Document()
+    outer = document.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "说明"
+    holder = outer.cell(0, 1)
+    holder.text = "附表"
+    inner = holder.add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "甲 项", "12"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text, (table,), _ = read_docx(buffer.getvalue())
+    assert text == "说明\t附表甲项 12\n"
+    assert [(c.row, c.col, c.text) for c in table.cells] == [(0, 0, "说明"), (0, 1, "附表甲项 12")]

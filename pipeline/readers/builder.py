@@ -87,10 +87,10 @@ class TextBuilder:
             self._recent_short_lines = (self._recent_short_lines + [line])[-2:] if is_short else []
 
     def table(self, drafts: list[CellDraft], n_rows: int, n_cols: int, source: str,
-              sheet: str = "", page: int | None = None) -> Table | None:
-        """Write the cells (their text folded: fold_cell) row by row and record the table;
-        None when no cell has text. Its caption: the short lines just above
-        it (up to two: 表一 …统计表, 单位：件) and the title rows at its top.
+              sheet: str = "", page: int | None = None) -> None:
+        """Write the cells (their text folded: fold_cell) row by row and record
+        the table, unless no cell has text. Its caption: the short lines just
+        above it (up to two: 表一 …统计表, 单位：件) and the title rows at its top.
 
         Rows and columns before the first with a cell write nothing (a sheet's
         grid starts at A1 however far down its data begins)."""
@@ -98,8 +98,8 @@ class TextBuilder:
         for draft in drafts:
             draft.text = fold_cell(draft.text)
         if not any(draft.text for draft in drafts):
-            return None
-        caption = "\n".join([*self._recent_short_lines, *_title_rows(drafts)])
+            return
+        caption = " ".join([*self._recent_short_lines, *_title_rows(drafts)])
         self._recent_short_lines = []
         _mark_header_rows(drafts)
         by_row: dict[int, list[CellDraft]] = {}
@@ -124,7 +124,6 @@ class TextBuilder:
         table = Table(index=len(self.tables) + 1, n_rows=n_rows, n_cols=n_cols, cells=cells, caption=caption,
                       start=start, end=self._length, sheet=sheet, page=page, source=source)
         self.tables.append(table)
-        return table
 
 
 def _title_rows(drafts: list[CellDraft]) -> list[str]:

@@ -10,7 +10,8 @@ page_starts), or raises Unreadable:
   row r, col c is the sheet's cell at column c+1, row r+1: 表一!C4 is
   (3, 2)), merged ranges as spans, numbers as numbers (Cell.value) shown as
   the number format shows them: a percent format shows 12.5%, and the value
-  is then 12.5, the number the text shows. A formula gives the value Excel
+  is then 12.5 (in the text's unit, not rounded as the text is); 0"件"
+  shows 12件. A formula gives the value Excel
   last computed and saved (nothing, for a file saved by a program that
   does not compute). Several tables on one sheet stay one grid.
 
@@ -114,6 +115,16 @@ def _run_text(element: Any) -> str:
     return "".join(pieces)
 
 
+def _row_cells(row: Any):
+    """A table row's cells, those inside a content control too (not a nested table's:
+    their text is in the outer cell's)."""
+    for child in row.iterchildren():
+        if child.tag == f"{_W}tc":
+            yield child
+        elif child.tag == f"{_W}sdt" and (content := child.find(f"{_W}sdtContent")) is not None:
+            yield from content.iterchildren(f"{_W}tc")
+
+
 def _docx_table(builder: TextBuilder, table: Any) -> None:
     drafts: list[CellDraft] = []
     open_merges: dict[int, CellDraft] = {}  # grid column -> the cell a vMerge run began with
@@ -123,9 +134,7 @@ def _docx_table(builder: TextBuilder, table: Any) -> None:
         properties = row.find(f"{_W}trPr")
         is_header = properties is not None and properties.find(f"{_W}tblHeader") is not None
         column = row.grid_before
-        for cell in row.iter(f"{_W}tc"):
-            if cell.getparent() is not row and cell.getparent().tag != f"{_W}sdtContent":
-                continue  # a nested table's cell: its text is in the outer cell's
+        for cell in _row_cells(row):
             span = max(cell.grid_span, 1)
             merge = cell.vMerge
             if merge == "continue" and column in open_merges:

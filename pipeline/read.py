@@ -26,7 +26,8 @@ from schemas.text import TextMap
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 # The binary formats' readers: bytes -> (original, tables, page_starts), or Unreadable.
-BINARY_READERS = {"pdf": pdf.read_pdf, "docx": office.read_docx, "xlsx": office.read_xlsx, "xls": office.read_xls}
+BINARY_READERS = {"pdf": pdf.read_pdf, "docx": office.read_docx, "xlsx": office.read_xlsx, "xls": office.read_xls,
+                  "doc": office.read_doc, "wps": office.read_wps}
 
 
 def read_source(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument:

@@ -5,6 +5,8 @@ workbook grounded in the text the reader built."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 
 import pytest
 
@@ -43,14 +45,11 @@ def test_binary_documents_are_read_by_their_bytes(tmp_path, name, build, format_
     ("photo.jpg", png_image, "error", "png", "a PNG image: images are not supported (OCR is not supported)"),
     ("bomb.xlsx", lambda: zip_bomb_xlsx(210), "error", "xlsx",
      "XLSX file unpacks to 220,201,075 bytes, over the limit of 209,715,200 bytes (a zip bomb?)"),
-    ("legacy.doc", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"junk" * 100, "error", "doc",
-     "a legacy Word document (.doc): it is not read; convert it with `libreoffice --headless --convert-to docx` "
-     "(or Save As docx in WPS or Office)"),
     ("broken.docx", lambda: b"PK\x03\x04" + b"junk" * 50, "error", "docx",
      "corrupt DOCX file: not a readable ZIP container (File is not a zip file)"),
     ("locked.docx", lambda: ole2_file(["EncryptionInfo", "EncryptedPackage"]), "error", "encrypted-office",
      "an encrypted (password-protected) Office file: remove the password and save it again"),
-], ids=["scanned", "image", "zip-bomb", "doc", "corrupt-docx", "encrypted-docx"])
+], ids=["scanned", "image", "zip-bomb", "corrupt-docx", "encrypted-docx"])
 def test_files_not_read_get_a_status_and_a_message(tmp_path, name, raw, status, format_, error):
     doc = read_source(_write(tmp_path, name, raw()))
     assert (doc.status, doc.format, doc.error, doc.original, doc.tables) == (status, format_, error, "", [])
@@ -75,3 +74,34 @@ def test_pdf_figures_are_grounded_in_the_built_text(tmp_path):
         assert doc.original[figure.start:figure.end] == figure.text
     pages = {figure.text: figure.page for figure in doc.figures}
     assert (pages["1234件"], pages["56.7万元"]) == (1, 2)
+
+
+def test_legacy_word_without_libreoffice_says_how_to_convert(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on it
+    doc = read_source(_write(tmp_path, "old.doc", ole2_file(["WordDocument", "1Table"])))
+    assert (doc.status, doc.format, doc.error) == (
+        "error", "doc", "a legacy Word document (.doc): it is read only when LibreOffice is installed (to convert "
+        "it); convert it with `libreoffice --headless --convert-to docx` (or Save As docx in WPS or Office)")
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: .doc files are refused")
+def test_legacy_word_is_read_through_libreoffice(tmp_path):
+    docx_file = _write(tmp_path, "report.docx", report_docx())
+    subprocess.run([SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc", "--outdir", str(tmp_path / "doc"), str(docx_file)],
+                   check=True, capture_output=True, timeout=120)
+    doc = read_source(tmp_path / "doc" / "report.doc")
+    assert (doc.status, doc.format) == ("ok", "doc")
+    assert doc.original == read_source(docx_file).original
+    (table,) = doc.tables
+    assert [(c.row, c.col, c.rowspan, c.colspan, c.text) for c in table.cells][:3] == [
+        (0, 0, 2, 1, "项目"), (0, 1, 1, 2, "行政处罚"), (0, 3, 2, 1, "合计")]
+
+
+def test_damaged_legacy_word_is_not_converted(tmp_path):
+    doc = read_source(_write(tmp_path, "damaged.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"junk" * 100))
+    assert (doc.status, doc.format, doc.error) == (
+        "error", "doc", "a legacy Word document (.doc): damaged (not a readable OLE2 compound file)")

@@ -24,6 +24,11 @@ CONVERT_TO_DOCX = "convert it with `libreoffice --headless --convert-to docx` (o
     (legacy_xls, ".et", Sniffed("xls")),
     (lambda: ole2_file(["Workbook"]), ".bin", Sniffed("xls")),
     (lambda: ole2_file(["Book"]), ".doc", Sniffed("xls")),  # Excel 5's stream name
+    # legacy Word and WPS Writer: read through LibreOffice where it is installed (test_read_formats.py)
+    (lambda: ole2_file(["WordDocument", "1Table"]), ".bin", Sniffed("doc")),
+    (lambda: ole2_file(["WordDocument"]), ".wps", Sniffed("wps")),
+    (lambda: OLE2 + b"junk" * 100, ".doc", Sniffed("doc")),  # damaged: the suffix tells
+    (lambda: OLE2 + b"junk" * 100, ".WPS", Sniffed("wps")),
     # no magic bytes: text, of the format the suffix names
     (lambda: "行政处罚854045件".encode(), ".txt", Sniffed("txt")),
     (lambda: "<p>行政处罚</p>".encode(), ".htm", Sniffed("html")),
@@ -33,7 +38,7 @@ CONVERT_TO_DOCX = "convert it with `libreoffice --headless --convert-to docx` (o
     # a damaged package keeps the format its name promises, so its reader says it is damaged
     (lambda: b"PK\x03\x04" + b"junk" * 50, ".xlsx", Sniffed("xlsx")),
 ], ids=["pdf-as-html", "pdf-after-junk", "docx-as-wps", "xlsx-as-doc", "xlsx-no-suffix", "xls-as-doc", "xls-as-et",
-        "ole-workbook", "ole-book",
+        "ole-workbook", "ole-book", "ole-word", "ole-wps", "damaged-doc", "damaged-wps",
         "text", "html", "markdown", "error-page-as-pdf", "text-starting-BM", "corrupt-xlsx"])
 def test_formats_read(raw, suffix, expected):
     assert sniff(raw(), suffix) == expected
@@ -46,13 +51,8 @@ def test_formats_read(raw, suffix, expected):
     (lambda: b"II*\x00\x08\x00", ".tif", ("tiff", "a TIFF image: images are not supported (OCR is not supported)")),
     (lambda: b"BM\x3a\x00\x00\x00\x00\x00\x00\x00\x36", ".bmp", ("bmp", "a BMP image: images are not supported (OCR is not supported)")),
     (lambda: b"RIFF\x24\x00\x00\x00WEBPVP8 ", ".webp", ("webp", "a WebP image: images are not supported (OCR is not supported)")),
-    (lambda: OLE2 + b"junk" * 100, ".doc", ("doc", f"a legacy Word document (.doc): it is not read; {CONVERT_TO_DOCX}")),
-    (lambda: OLE2 + b"junk" * 100, ".WPS", ("wps", f"a WPS Writer document (.wps): it is not read; {CONVERT_TO_DOCX}")),
     (lambda: OLE2 + b"junk" * 100, ".bin",
      ("ole", "an OLE2 compound file that is not a Word or Excel document: it is not read")),
-    (lambda: ole2_file(["WordDocument", "1Table"]), ".bin",
-     ("doc", f"a legacy Word document (.doc): it is not read; {CONVERT_TO_DOCX}")),
-    (lambda: ole2_file(["WordDocument"]), ".wps", ("wps", f"a WPS Writer document (.wps): it is not read; {CONVERT_TO_DOCX}")),
     (lambda: ole2_file(["EncryptionInfo", "EncryptedPackage"]), ".xlsx",
      ("encrypted-office", "an encrypted (password-protected) Office file: remove the password and save it again")),
     (lambda: ole2_file(["PowerPoint Document"]), ".xls",
@@ -66,7 +66,7 @@ def test_formats_read(raw, suffix, expected):
     (lambda: zip_with({"mimetype": b"application/vnd.oasis.opendocument.text"}), ".odt",
      ("odt", f"an OpenDocument text (.odt): it is not read; {CONVERT_TO_DOCX}")),
     (lambda: b"{\\rtf1\\ansi report}", ".doc", ("rtf", f"an RTF document: RTF is not read; {CONVERT_TO_DOCX}")),
-], ids=["png", "jpeg", "gif", "tiff", "bmp", "webp", "doc", "wps", "ole", "ole-word", "ole-wps", "encrypted-xlsx",
+], ids=["png", "jpeg", "gif", "tiff", "bmp", "webp", "ole", "encrypted-xlsx",
         "ole-powerpoint", "zip", "damaged-zip", "gzip", "7z", "rar",
         "odt", "rtf"])
 def test_formats_refused_say_what_the_file_is(raw, suffix, expected):

@@ -6,6 +6,9 @@ page_starts), or raises Unreadable:
 - DOCX (python-docx): paragraphs and tables in body order; a table cell's
   gridSpan is its colspan, a vMerge run its rowspan; rows marked as repeated
   header rows (w:tblHeader) are its header.
+- DOC and WPS (legacy Word, WPS Writer): converted to DOCX by LibreOffice
+  when it is installed (`soffice` on PATH), then read as DOCX; without it,
+  refused with the command that converts them.
 - XLSX (openpyxl) and XLS (xlrd): one table per sheet, its grid from A1 (so
   row r, col c is the sheet's cell at column c+1, row r+1: 表一!C4 is
   (3, 2)), merged ranges as spans, numbers as numbers (Cell.value) shown as
@@ -23,11 +26,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
+import tempfile
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from pipeline.readers.builder import CellDraft, TextBuilder, failures_named
-from pipeline.readers.sniff import Unreadable
+from pipeline.readers.sniff import CONVERT, Unreadable, ole_streams
 from schemas.table import Table
 
 Read = tuple[str, list[Table], list[int]]
@@ -83,6 +90,46 @@ def read_docx(raw: bytes) -> Read:
             else:
                 _docx_table(builder, block)
     return builder.text(), builder.tables, []
+
+
+CONVERT_TIMEOUT_SECONDS = 120
+
+
+def read_doc(raw: bytes) -> Read:
+    return _converted_to_docx(raw, ".doc", "a legacy Word document (.doc)")
+
+
+def read_wps(raw: bytes) -> Read:
+    return _converted_to_docx(raw, ".wps", "a WPS Writer document (.wps)")
+
+
+def _converted_to_docx(raw: bytes, suffix: str, what: str) -> Read:
+    """Read a legacy word-processor file through LibreOffice's DOCX export.
+
+    Each conversion gets a profile folder of its own, so worker processes
+    converting at once do not share (and lock) one."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not ole_streams(raw):  # LibreOffice would import the bytes as plain text
+        raise Unreadable("error", f"{what}: damaged (not a readable OLE2 compound file)")
+    if soffice is None:
+        raise Unreadable("error", f"{what}: it is read only when LibreOffice is installed (to convert it); "
+                         f"{CONVERT.format(target='docx')}")
+    with tempfile.TemporaryDirectory(prefix="zhfig-convert-") as folder:
+        source = Path(folder) / f"document{suffix}"
+        source.write_bytes(raw)
+        command = [soffice, f"-env:UserInstallation={Path(folder, 'profile').as_uri()}", "--headless",
+                   "--convert-to", "docx", "--outdir", folder, str(source)]
+        try:
+            finished = subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise Unreadable("error", f"{what}: LibreOffice did not convert it within "
+                             f"{CONVERT_TIMEOUT_SECONDS} s") from None
+        converted = source.with_suffix(".docx")
+        if not converted.exists():
+            said = (finished.stderr or finished.stdout).strip().splitlines()
+            raise Unreadable("error", f"{what}: LibreOffice could not convert it (damaged, or password-protected?)"
+                             + (f": {said[-1]}" if said else ""))
+        return read_docx(converted.read_bytes())
 
 
 def _body_blocks(parent: Any):

@@ -31,13 +31,13 @@ class Unreadable(Exception):
 
 
 class Sniffed(NamedTuple):
-    format: str  # txt, md, html, pdf, docx, xlsx, xls; or what a refused file is (doc, png, zip …)
+    format: str  # txt, md, html, pdf, docx, xlsx, xls, doc, wps; or what a refused file is (png, zip …)
     refusal: str = ""  # for a format not read: what the file is and why it is not read
 
 
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
-_CONVERT = "convert it with `libreoffice --headless --convert-to {target}` (or Save As {target} in WPS or Office)"
+CONVERT = "convert it with `libreoffice --headless --convert-to {target}` (or Save As {target} in WPS or Office)"
 _NO_OCR = "images are not supported (OCR is not supported)"
 _UNPACK = "archives are not read: unpack it and pass its files"
 
@@ -53,7 +53,7 @@ _REFUSED_MAGIC: list[tuple[bytes, str, str]] = [
     (b"7z\xbc\xaf\x27\x1c", "7z", f"a 7-Zip archive: {_UNPACK}"),
     (b"Rar!\x1a\x07", "rar", f"a RAR archive: {_UNPACK}"),
     (b"\xfd7zXZ\x00", "xz", f"an xz archive: {_UNPACK}"),
-    (b"{\\rtf", "rtf", f"an RTF document: RTF is not read; {_CONVERT.format(target='docx')}"),
+    (b"{\\rtf", "rtf", f"an RTF document: RTF is not read; {CONVERT.format(target='docx')}"),
 ]
 _WEBP = re.compile(rb"RIFF.{4}WEBP", re.DOTALL)
 _BMP = re.compile(rb"BM.{4}\x00\x00\x00\x00", re.DOTALL)  # size, then four reserved zero bytes
@@ -81,12 +81,10 @@ _BINARY_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".docm": "docx", ".xlsx": "x
                     **_OLE_SUFFIXES}
 
 _REFUSED_FORMATS = {
-    "doc": f"a legacy Word document (.doc): it is not read; {_CONVERT.format(target='docx')}",
-    "wps": f"a WPS Writer document (.wps): it is not read; {_CONVERT.format(target='docx')}",
-    "ppt": f"a PowerPoint presentation (.ppt): presentations are not read; {_CONVERT.format(target='pdf')}",
-    "pptx": f"a PowerPoint presentation (.pptx): presentations are not read; {_CONVERT.format(target='pdf')}",
-    "odt": f"an OpenDocument text (.odt): it is not read; {_CONVERT.format(target='docx')}",
-    "ods": f"an OpenDocument spreadsheet (.ods): it is not read; {_CONVERT.format(target='xlsx')}",
+    "ppt": f"a PowerPoint presentation (.ppt): presentations are not read; {CONVERT.format(target='pdf')}",
+    "pptx": f"a PowerPoint presentation (.pptx): presentations are not read; {CONVERT.format(target='pdf')}",
+    "odt": f"an OpenDocument text (.odt): it is not read; {CONVERT.format(target='docx')}",
+    "ods": f"an OpenDocument spreadsheet (.ods): it is not read; {CONVERT.format(target='xlsx')}",
     "zip": f"a ZIP archive: {_UNPACK}",
     "ole": "an OLE2 compound file that is not a Word or Excel document: it is not read",
     "encrypted-office": "an encrypted (password-protected) Office file: remove the password and save it again",
@@ -141,15 +139,20 @@ def _zip_format(raw: bytes, suffix: str) -> str:
     return suffix_format if (suffix_format := _BINARY_SUFFIXES.get(suffix)) in ("docx", "xlsx") else "zip"
 
 
-def _ole_format(raw: bytes, suffix: str) -> str:
-    """Word, Excel or PowerPoint by the compound file's streams, else by the suffix."""
+def ole_streams(raw: bytes) -> set[str]:
+    """The stream names of an OLE2 compound file; none for a damaged one."""
     import olefile  # only for OLE2 files
 
     try:
         with olefile.OleFileIO(raw) as ole:
-            streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
-    except Exception:  # olefile raises many kinds for a damaged file; the suffix still tells
-        streams = set()
+            return {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+    except Exception:  # olefile raises many kinds for a damaged file
+        return set()
+
+
+def _ole_format(raw: bytes, suffix: str) -> str:
+    """Word, Excel or PowerPoint by the compound file's streams, else (damaged) by the suffix."""
+    streams = ole_streams(raw)
     if "EncryptedPackage" in streams:
         return "encrypted-office"  # an OOXML file with a password is wrapped in OLE2
     if "WordDocument" in streams:

@@ -267,3 +267,18 @@ def test_docx_nested_table_is_text_of_its_outer_cell():
     text, (table,), _ = read_docx(buffer.getvalue())
     assert text == "说明\t附表甲项 12\n"
     assert [(c.row, c.col, c.text) for c in table.cells] == [(0, 0, "说明"), (0, 1, "附表甲项 12")]
+
+
+def test_a_sheet_past_the_cell_limit_is_refused_before_its_cells_are_read():
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("案件清单")
+    sheet.write(0, 0, "案件名称")
+    sheet.write(400, 250, 1)  # a used range of 401 × 251 cells
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(Unreadable) as problem:
+        read_xls(buffer.getvalue())
+    assert problem.value.message == ("XLS file with 100,651 table cells or more, over the limit of 100,000 "
+                                     "(a list of records rather than a statistical table?)")

@@ -23,6 +23,9 @@ _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACE_RUN = re.compile(r"\s+")
 _SPACES_IN_LINE = re.compile(r"[^\S\t\n]+")  # whitespace but tabs and line breaks
+# A document's table cells at most: each Cell is a pydantic model (about 1 KB
+# in memory), and a statistical table has hundreds, not a hundred thousand.
+MAX_CELLS = 100_000
 _CAPTION_MAX_CHARS = 60
 _SENTENCE_END = ("。", "；", "，", "：", ".", ";", ",", ":")
 # What a table states as a number: 1,234  -5.6  12.5%  (for files that store no numbers).
@@ -59,6 +62,7 @@ class TextBuilder:
         self._parts: list[str] = []
         self._length = 0
         self.tables: list[Table] = []
+        self.n_cells = 0
         self._recent_short_lines: list[str] = []  # just above: a table's title and 单位 line
 
     @property
@@ -95,6 +99,8 @@ class TextBuilder:
         Rows and columns before the first with a cell write nothing (a sheet's
         grid starts at A1 however far down its data begins)."""
         drafts = [draft for draft in drafts if draft.row < n_rows and draft.col < n_cols]
+        self.n_cells += len(drafts)
+        check_cell_count(self.n_cells, source.upper())
         for draft in drafts:
             draft.text = fold_cell(draft.text)
         if not any(draft.text for draft in drafts):
@@ -160,6 +166,12 @@ def _mark_header_rows(drafts: list[CellDraft]) -> None:
     for draft in drafts:
         if draft.row < first_numeric and draft.text and not draft.is_title:
             draft.is_header = True
+
+
+def check_cell_count(n_cells: int, kind: str) -> None:
+    if n_cells > MAX_CELLS:
+        raise Unreadable("error", f"{kind} file with {n_cells:,} table cells or more, over the limit of "
+                         f"{MAX_CELLS:,} (a list of records rather than a statistical table?)")
 
 
 @contextmanager

@@ -33,7 +33,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from pipeline.readers.builder import CellDraft, TextBuilder, failures_named
+from pipeline.readers.builder import CellDraft, TextBuilder, check_cell_count, failures_named
 from pipeline.readers.sniff import CONVERT, Unreadable, ole_streams
 from schemas.table import Table
 
@@ -284,6 +284,8 @@ def read_xlsx(raw: bytes) -> Read:
             workbook = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
         except (InvalidFileException, KeyError, OSError):  # OSError: "File contains no valid workbook part"
             raise Unreadable("error", "corrupt XLSX file: a ZIP without an Excel workbook in it") from None
+        check_cell_count(sum(cell.value is not None for sheet in workbook.worksheets for cell in sheet._cells.values()),
+                         "XLSX")
         for sheet in workbook.worksheets:
             # sheet._cells holds the cells the file has; the public iterators make
             # every position of the used range, which a stray formatted cell far
@@ -311,6 +313,7 @@ def read_xls(raw: bytes) -> Read:
         try:
             for index in range(book.nsheets):
                 sheet = book.sheet_by_index(index)
+                check_cell_count(builder.n_cells + sheet.nrows * sheet.ncols, "XLS")  # before reading them
                 values = {}
                 for row in range(sheet.nrows):
                     for col, cell in enumerate(sheet.row(row)):

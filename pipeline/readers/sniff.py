@@ -95,7 +95,8 @@ def sniff(raw: bytes, suffix: str) -> Sniffed:
     """The format of a file's bytes; `suffix` (with its dot, any case) decides only what the bytes leave open."""
     suffix = suffix.lower()
     head = raw[:16]
-    if b"%PDF-" in raw[:_PDF_HEADER_WITHIN]:
+    pdf_header = raw.find(b"%PDF-", 0, _PDF_HEADER_WITHIN)
+    if pdf_header == 0 or (pdf_header > 0 and b"<" not in raw[:pdf_header]):  # not a page that names a PDF
         return Sniffed("pdf")
     if head.startswith(_ZIP):
         return _refuse_or_read(_zip_format(raw, suffix))

@@ -282,3 +282,28 @@ def test_a_sheet_past_the_cell_limit_is_refused_before_its_cells_are_read():
         read_xls(buffer.getvalue())
     assert problem.value.message == ("XLS file with 100,651 table cells or more, over the limit of 100,000 "
                                      "(a list of records rather than a statistical table?)")
+
+
+def test_tables_stacked_on_one_sheet_are_tables_of_their_own():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "两表"
+    for row in (["表1 行政处罚"], [], ["单位", "警告", "罚款"], ["甲局", 4, 9], ["乙局", 1, 2], [],
+                ["表2 行政许可"], ["单位", "受理"], ["甲局", "35"], [], ["注：数据截至年底。"]):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    text, tables, _ = read_xlsx(buffer.getvalue())
+    assert text == ("两表\n表1 行政处罚\n\n单位\t警告\t罚款\n甲局\t4\t9\n乙局\t1\t2\n"
+                    "表2 行政许可\n单位\t受理\n甲局\t35\n注：数据截至年底。\n")
+    _assert_spans(text, tables)
+    assert [(t.index, t.sheet, t.caption, t.n_rows, t.n_cols) for t in tables] == [
+        (1, "两表", "两表 表1 行政处罚", 5, 3),  # the title above a blank row goes with the table below it
+        (2, "两表", "表2 行政许可", 9, 2),
+        (3, "两表", "", 11, 1)]
+    second = tables[1]
+    assert [(c.row, c.col, c.text, c.value, c.is_header) for c in second.cells] == [
+        (6, 0, "表2 行政许可", None, False), (7, 0, "单位", None, True), (7, 1, "受理", None, True),
+        (8, 0, "甲局", None, False), (8, 1, "35", None, False)]  # "35" stored as text: still the number row

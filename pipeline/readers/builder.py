@@ -54,6 +54,11 @@ class CellDraft:
     is_header: bool = False
     is_title: bool = False  # a title row's cell (the table's caption), set by the builder
 
+    @property
+    def states_number(self) -> bool:
+        """A number stored as one (workbooks), or text that is only a number."""
+        return self.value is not None or _NUMBER.fullmatch(self.text.strip()) is not None
+
 
 class TextBuilder:
     """Appends lines and tables to one text, keeping the tables' cell spans."""
@@ -158,8 +163,7 @@ def _mark_header_rows(drafts: list[CellDraft]) -> None:
     the header."""
     if any(draft.is_header for draft in drafts):
         return
-    numeric_rows = [draft.row for draft in drafts
-                    if not draft.is_title and (draft.value is not None or _NUMBER.fullmatch(draft.text))]
+    numeric_rows = [draft.row for draft in drafts if not draft.is_title and draft.states_number]
     if not numeric_rows:
         return
     first_numeric = min(numeric_rows)

@@ -16,7 +16,8 @@ page_starts), or raises Unreadable:
   is then 12.5 (in the text's unit, not rounded as the text is); 0"件"
   shows 12件. A formula gives the value Excel
   last computed and saved (nothing, for a file saved by a program that
-  does not compute). Several tables on one sheet stay one grid.
+  does not compute). Tables stacked on one sheet, blank rows between, are
+  tables of their own.
 
 The text (see builder.py): DOCX paragraphs one per line, a table row by
 row; a workbook sheet by sheet, each sheet's name on a line before its rows.
@@ -252,25 +253,50 @@ def _workbook_cell(value: Any, number_format: str) -> tuple[str, float | None]:
     return str(value), None
 
 
-def _sheet_table(builder: TextBuilder, name: str, values: dict[tuple[int, int], tuple[str, float | None]],
-                 merges: list[tuple[int, int, int, int]], source: str) -> None:
+def _sheet_tables(builder: TextBuilder, name: str, values: dict[tuple[int, int], tuple[str, float | None]],
+                  merges: list[tuple[int, int, int, int]], source: str) -> None:
     """One sheet: its cells {(row, col): (text, value)} from 0 and its merged
-    ranges (first row, first col, last row + 1, last col + 1)."""
+    ranges (first row, first col, last row + 1, last col + 1); a table for
+    each block of rows between blank ones (two tables stacked on one sheet),
+    a block with no number going with the block below it (a title or a
+    header set apart by a blank row)."""
     drafts: dict[tuple[int, int], CellDraft] = {
         position: CellDraft(row=position[0], col=position[1], text=text, value=value)
         for position, (text, value) in values.items() if text}
     for first_row, first_col, end_row, end_col in merges:
+        for position in [(r, c) for r in range(first_row, end_row) for c in range(first_col, end_col)][1:]:
+            drafts.pop(position, None)  # a covered cell's leftover value, which Excel does not show
         top_left = drafts.setdefault((first_row, first_col), CellDraft(row=first_row, col=first_col, text=""))
         top_left.rowspan, top_left.colspan = end_row - first_row, end_col - first_col
-        for position in [p for p in drafts if first_row <= p[0] < end_row and first_col <= p[1] < end_col]:
-            if position != (first_row, first_col):
-                del drafts[position]  # a covered cell's leftover value, which Excel does not show
     if not any(draft.text for draft in drafts.values()):
         return
-    n_rows = max(draft.row + draft.rowspan for draft in drafts.values())
-    n_cols = max(draft.col + draft.colspan for draft in drafts.values())
     builder.line(name)
-    builder.table(list(drafts.values()), n_rows=n_rows, n_cols=n_cols, source=source, sheet=name)
+    for block in _row_blocks(list(drafts.values())):
+        n_rows = max(draft.row + draft.rowspan for draft in block)
+        n_cols = max(draft.col + draft.colspan for draft in block)
+        builder.table(block, n_rows=n_rows, n_cols=n_cols, source=source, sheet=name)
+
+
+def _row_blocks(drafts: list[CellDraft]) -> list[list[CellDraft]]:
+    """The cells in runs of rows that blank rows part; a run with no number joins the next."""
+    drafts.sort(key=lambda draft: (draft.row, draft.col))
+    runs: list[list[CellDraft]] = []
+    covered_to = -1  # the last row the current run covers
+    for draft in drafts:
+        if draft.row > covered_to + 1 or not runs:
+            runs.append([])
+        runs[-1].append(draft)
+        covered_to = max(covered_to, draft.row + draft.rowspan - 1)
+    blocks: list[list[CellDraft]] = []
+    pending: list[CellDraft] = []
+    for run in runs:
+        pending += run
+        if any(draft.states_number for draft in run):
+            blocks.append(pending)
+            pending = []
+    if pending:
+        blocks.append(pending)  # text below the last table: notes (注：…, 填报说明)
+    return blocks
 
 
 def read_xlsx(raw: bytes) -> Read:
@@ -293,7 +319,7 @@ def read_xlsx(raw: bytes) -> Read:
             values = {(row - 1, col - 1): _workbook_cell(cell.value, cell.number_format)
                       for (row, col), cell in sheet._cells.items() if cell.value is not None}
             merges = [(r.min_row - 1, r.min_col - 1, r.max_row, r.max_col) for r in sheet.merged_cells.ranges]
-            _sheet_table(builder, sheet.title, values, merges, "xlsx")
+            _sheet_tables(builder, sheet.title, values, merges, "xlsx")
     return builder.text(), builder.tables, []
 
 
@@ -321,7 +347,7 @@ def read_xls(raw: bytes) -> Read:
                         if stored is not None:
                             values[(row, col)] = _workbook_cell(stored, _xls_format(book, cell))
                 merges = [(rlo, clo, rhi, chi) for rlo, rhi, clo, chi in sheet.merged_cells]
-                _sheet_table(builder, sheet.name, values, merges, "xls")
+                _sheet_tables(builder, sheet.name, values, merges, "xls")
                 book.unload_sheet(index)
         finally:
             book.release_resources()

@@ -66,9 +66,11 @@ def test_formats_read(raw, suffix, expected):
     (lambda: b"Rar!\x1a\x07\x01\x00", ".rar", ("rar", "a RAR archive: archives are not read: unpack it and pass its files")),
     (lambda: zip_with({"mimetype": b"application/vnd.oasis.opendocument.text"}), ".odt",
      ("odt", f"an OpenDocument text (.odt): it is not read; {CONVERT_TO_DOCX}")),
+    (lambda: zip_with({"OFD.xml": b"<ofd:OFD/>", "Doc_0/Document.xml": b"<ofd:Document/>"}), ".ofd",
+     ("ofd", "an OFD document (GB/T 33190): it is not read; export it as PDF (OFD readers can) and pass that")),
     (lambda: b"{\\rtf1\\ansi report}", ".doc", ("rtf", f"an RTF document: RTF is not read; {CONVERT_TO_DOCX}")),
 ], ids=["png", "jpeg", "gif", "tiff", "bmp", "webp", "ole", "encrypted-xlsx",
         "ole-powerpoint", "zip", "damaged-zip", "gzip", "7z", "rar",
-        "odt", "rtf"])
+        "odt", "ofd", "rtf"])
 def test_formats_refused_say_what_the_file_is(raw, suffix, expected):
     assert sniff(raw(), suffix) == expected

@@ -2,7 +2,8 @@
 
 Scraped reports come misnamed (a PDF saved as .html, a workbook as .doc, an
 error page as .pdf), so the bytes decide where they can: a PDF, an Office
-Open XML package (looked into: word/ → DOCX, xl/ → XLSX), an OLE2 compound
+Open XML package (looked into: word/ → DOCX, xl/ → XLSX; or an OFD, an
+OpenDocument), an OLE2 compound
 file (legacy Word, Excel, WPS, or an encrypted OOXML file: told apart by its
 streams), an image, an archive. A file with no magic bytes is text, of the
 format its suffix names (and HTML if it starts like a page; see read.py).
@@ -85,6 +86,7 @@ _REFUSED_FORMATS = {
     "pptx": f"a PowerPoint presentation (.pptx): presentations are not read; {CONVERT.format(target='pdf')}",
     "odt": f"an OpenDocument text (.odt): it is not read; {CONVERT.format(target='docx')}",
     "ods": f"an OpenDocument spreadsheet (.ods): it is not read; {CONVERT.format(target='xlsx')}",
+    "ofd": "an OFD document (GB/T 33190): it is not read; export it as PDF (OFD readers can) and pass that",
     "zip": f"a ZIP archive: {_UNPACK}",
     "ole": "an OLE2 compound file that is not a Word or Excel document: it is not read",
     "encrypted-office": "an encrypted (password-protected) Office file: remove the password and save it again",
@@ -122,7 +124,7 @@ def _refuse_or_read(format_: str) -> Sniffed:
 
 def _zip_format(raw: bytes, suffix: str) -> str:
     """docx or xlsx by the package's main content type; a damaged package by its suffix
-    (so its reader says it is damaged); else zip, odt, ods or pptx."""
+    (so its reader says it is damaged); else pptx, ofd, odt, ods or zip."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             names = {info.filename: info for info in archive.infolist()}
@@ -132,6 +134,8 @@ def _zip_format(raw: bytes, suffix: str) -> str:
                 for marker, format_ in _OOXML_TYPES:
                     if marker in declared:
                         return format_
+            if "OFD.xml" in names:
+                return "ofd"
             mimetype = names.get("mimetype")
             if mimetype is not None and mimetype.file_size <= 100:
                 return _OPENDOCUMENT.get(archive.read(mimetype).strip(), "zip")

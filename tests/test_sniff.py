@@ -38,9 +38,11 @@ CONVERT_TO_DOCX = "convert it with `libreoffice --headless --convert-to docx` (o
     (lambda: "<p>附件为%PDF-1.4格式</p>".encode(), ".html", Sniffed("html")),  # a page that names a PDF
     # a damaged package keeps the format its name promises, so its reader says it is damaged
     (lambda: b"PK\x03\x04" + b"junk" * 50, ".xlsx", Sniffed("xlsx")),
+    (lambda: zip_with({"notes.txt": b"x"}), ".docx", Sniffed("docx")),
+    (lambda: zip_with({"word/document.xml": b"<w:document/>"}), ".bin", Sniffed("docx")),  # no content types
 ], ids=["pdf-as-html", "pdf-after-junk", "docx-as-wps", "xlsx-as-doc", "xlsx-no-suffix", "xls-as-doc", "xls-as-et",
         "ole-workbook", "ole-book", "ole-word", "ole-wps", "damaged-doc", "damaged-wps",
-        "text", "html", "markdown", "error-page-as-pdf", "text-starting-BM", "page-naming-pdf", "corrupt-xlsx"])
+        "text", "html", "markdown", "error-page-as-pdf", "text-starting-BM", "page-naming-pdf", "corrupt-xlsx", "zip-named-docx", "main-part-only"])
 def test_formats_read(raw, suffix, expected):
     assert sniff(raw(), suffix) == expected
 

@@ -1,11 +1,10 @@
 """What a file is: its magic bytes first, then its name's suffix.
 
 Scraped reports come misnamed (a PDF saved as .html, a workbook as .doc, an
-error page as .pdf), so the bytes decide where they can: a PDF, an Office
-Open XML package (looked into: word/ → DOCX, xl/ → XLSX; or an OFD, an
-OpenDocument), an OLE2 compound
-file (legacy Word, Excel, WPS, or an encrypted OOXML file: told apart by its
-streams), an image, an archive. A file with no magic bytes is text, of the
+error page as .pdf), so the bytes decide where they can: a PDF; a ZIP,
+looked into (an Office Open XML package: DOCX, XLSX, PPTX; an OFD; an
+OpenDocument); an OLE2 compound file (legacy Word, Excel, WPS, PowerPoint,
+or an encrypted OOXML file: told apart by its streams); an image; an archive. A file with no magic bytes is text, of the
 format its suffix names (and HTML if it starts like a page; see read.py).
 
 `sniff` returns the format and, for a format zhfig recognises but does not
@@ -78,8 +77,9 @@ _MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 # Legacy Office (OLE2) by suffix, when the streams do not tell.
 _OLE_SUFFIXES = {".doc": "doc", ".dot": "doc", ".wps": "wps", ".xls": "xls", ".xlt": "xls", ".et": "xls",
                  ".ppt": "ppt", ".dps": "ppt"}
-_BINARY_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".docm": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx",
-                    **_OLE_SUFFIXES}
+_OOXML_SUFFIXES = {".docx": "docx", ".docm": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+# The main parts where producers put them, for a package whose content types do not say.
+_OOXML_MAIN_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx"}
 
 _REFUSED_FORMATS = {
     "ppt": f"a PowerPoint presentation (.ppt): presentations are not read; {CONVERT.format(target='pdf')}",
@@ -123,8 +123,9 @@ def _refuse_or_read(format_: str) -> Sniffed:
 
 
 def _zip_format(raw: bytes, suffix: str) -> str:
-    """docx or xlsx by the package's main content type; a damaged package by its suffix
-    (so its reader says it is damaged); else pptx, ofd, odt, ods or zip."""
+    """docx or xlsx by the package's main content type (or main part); pptx,
+    ofd, odt or ods; else, when the name promises a DOCX or XLSX, that (so
+    its reader says what is wrong with it); else zip."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             names = {info.filename: info for info in archive.infolist()}
@@ -134,6 +135,9 @@ def _zip_format(raw: bytes, suffix: str) -> str:
                 for marker, format_ in _OOXML_TYPES:
                     if marker in declared:
                         return format_
+            for part, format_ in _OOXML_MAIN_PARTS.items():
+                if part in names:
+                    return format_
             if "OFD.xml" in names:
                 return "ofd"
             mimetype = names.get("mimetype")
@@ -141,7 +145,7 @@ def _zip_format(raw: bytes, suffix: str) -> str:
                 return _OPENDOCUMENT.get(archive.read(mimetype).strip(), "zip")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError):
         pass  # unreadable ([Content_Types].xml damaged or encrypted): let the suffix say what it was meant to be
-    return suffix_format if (suffix_format := _BINARY_SUFFIXES.get(suffix)) in ("docx", "xlsx") else "zip"
+    return _OOXML_SUFFIXES.get(suffix, "zip")
 
 
 def ole_streams(raw: bytes) -> set[str]:

@@ -105,3 +105,13 @@ def test_damaged_legacy_word_is_not_converted(tmp_path):
     doc = read_source(_write(tmp_path, "damaged.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"junk" * 100))
     assert (doc.status, doc.format, doc.error) == (
         "error", "doc", "a legacy Word document (.doc): damaged (not a readable OLE2 compound file)")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: .doc files are refused")
+def test_legacy_word_conversion_past_its_time_limit_is_stopped(tmp_path, monkeypatch):
+    from pipeline.readers import office
+
+    monkeypatch.setattr(office, "CONVERT_TIMEOUT_SECONDS", 0.05)
+    doc = read_source(_write(tmp_path, "slow.doc", ole2_file(["WordDocument", "1Table"])))
+    assert (doc.status, doc.error) == ("error", "a legacy Word document (.doc): LibreOffice did not convert it "
+                                                "within 0.05 s")

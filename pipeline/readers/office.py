@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
@@ -120,14 +122,19 @@ def _converted_to_docx(raw: bytes, suffix: str, what: str) -> Read:
         source.write_bytes(raw)
         command = [soffice, f"-env:UserInstallation={Path(folder, 'profile').as_uri()}", "--headless",
                    "--convert-to", "docx", "--outdir", folder, str(source)]
-        try:
-            finished = subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            raise Unreadable("error", f"{what}: LibreOffice did not convert it within "
-                             f"{CONVERT_TIMEOUT_SECONDS} s") from None
+        # a session of its own: soffice starts soffice.bin, which a timeout must stop too
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True) as process:
+            try:
+                out, err = process.communicate(timeout=CONVERT_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise Unreadable("error", f"{what}: LibreOffice did not convert it within "
+                                 f"{CONVERT_TIMEOUT_SECONDS} s") from None
         converted = source.with_suffix(".docx")
         if not converted.exists():
-            said = (finished.stderr or finished.stdout).strip().splitlines()
+            said = (err or out).strip().splitlines()
             raise Unreadable("error", f"{what}: LibreOffice could not convert it (damaged, or password-protected?)"
                              + (f": {said[-1]}" if said else ""))
         return read_docx(converted.read_bytes())

@@ -307,3 +307,26 @@ def test_tables_stacked_on_one_sheet_are_tables_of_their_own():
     assert [(c.row, c.col, c.text, c.value, c.is_header) for c in second.cells] == [
         (6, 0, "表2 行政许可", None, False), (7, 0, "单位", None, True), (7, 1, "受理", None, True),
         (8, 0, "甲局", None, False), (8, 1, "35", None, False)]  # "35" stored as text: still the number row
+
+
+def test_docx_text_box_is_read_once_and_a_tracked_move_at_its_new_place():
+    import docx
+    from docx.oxml import parse_xml
+
+    namespaces = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                  'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+                  'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+                  'xmlns:v="urn:schemas-microsoft-com:vml"')
+    box = "<w:txbxContent><w:p><w:r><w:t>检查1200次</w:t></w:r></w:p></w:txbxContent>"
+    document = docx.Document()
+    paragraph = document.add_paragraph("正文。")
+    paragraph._p.append(parse_xml(
+        f"<w:r {namespaces}><mc:AlternateContent><mc:Choice Requires=\"wps\"><wps:txbx>{box}</wps:txbx></mc:Choice>"
+        f"<mc:Fallback><v:textbox>{box}</v:textbox></mc:Fallback></mc:AlternateContent></w:r>"))
+    moved = document.add_paragraph()
+    moved._p.append(parse_xml(f"<w:moveFrom {namespaces} w:id=\"1\" w:author=\"a\"><w:r><w:t>旧处</w:t></w:r></w:moveFrom>"))
+    moved._p.append(parse_xml(f"<w:moveTo {namespaces} w:id=\"2\" w:author=\"a\"><w:r><w:t>新处</w:t></w:r></w:moveTo>"))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text, _, _ = read_docx(buffer.getvalue())
+    assert text == "正文。检查1200次\n新处\n"

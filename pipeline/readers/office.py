@@ -151,15 +151,24 @@ def _body_blocks(parent: Any):
                 yield from _body_blocks(content)
 
 
+# Subtrees that repeat text shown elsewhere: the older markup Word writes
+# beside a text box (mc:Fallback), the place a tracked move came from.
+_REPEATED = {"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback", f"{_W}moveFrom"}
+
+
 def _run_text(element: Any) -> str:
-    """The text of a paragraph or a cell: its runs' text, tabs and breaks, a
-    line break after each paragraph; no deleted text (w:delText) or field codes."""
+    """The text of a paragraph or a cell: its runs' text (text boxes' too, once),
+    tabs and breaks, a line break after each paragraph; no deleted text
+    (w:delText) or field codes (w:instrText)."""
     from lxml import etree
 
     pieces: list[str] = []
-    for event, node in etree.iterwalk(element, events=("start", "end")):
+    walker = etree.iterwalk(element, events=("start", "end"))
+    for event, node in walker:
         if event == "start":
-            if node.tag == f"{_W}t" and node.text:
+            if node.tag in _REPEATED:
+                walker.skip_subtree()
+            elif node.tag == f"{_W}t" and node.text:
                 pieces.append(node.text)
             elif node.tag == f"{_W}tab":
                 pieces.append("\t")

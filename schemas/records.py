@@ -35,7 +35,7 @@ class SourceFile(BaseModel):
     path: str = Field(description="The path the file was read from.", examples=["data/raw/seeds/000_29a50878a8927d2e.txt"])
     sha256: str = Field("", description="SHA-256 of the file's bytes; '' when it could not be read.", examples=["9f86d081884c7d65…"])
     encoding: str = Field("", description="The encoding the bytes were decoded with.", examples=["utf-8", "gb18030", "utf-16"])
-    format: str = Field("", description="txt, md, html, pdf, docx, xlsx or xls; for a file not read, what it is (doc, png, zip …).", examples=["txt"])
+    format: str = Field("", description="txt, md, html, pdf, docx, doc, wps, xlsx or xls; for a file not read, what it is (png, zip, ppt …).", examples=["txt"])
     status: Literal["ok", "empty", "error"] = Field("ok", description="ok: read and extracted; empty: no text in it; error: could not be read (see error).", examples=["ok"])
     error: str = Field("", description="What went wrong, for status empty or error.", examples=["not valid text: 38% of the first 4096 bytes are control bytes (a binary file?)"])
 

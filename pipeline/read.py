@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import html
+import importlib
 import os
 import re
 import stat
@@ -17,7 +18,6 @@ from array import array
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline.readers import office, pdf
 from pipeline.readers.sniff import TEXT_SUFFIXES, sniff
 from pipeline.readers.sniff import Unreadable as _Unreadable
 from schemas.document import SourceDocument
@@ -25,9 +25,17 @@ from schemas.text import TextMap
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
-# The binary formats' readers: bytes -> (original, tables, page_starts), or Unreadable.
-BINARY_READERS = {"pdf": pdf.read_pdf, "docx": office.read_docx, "xlsx": office.read_xlsx, "xls": office.read_xls,
-                  "doc": office.read_doc, "wps": office.read_wps}
+# The binary formats' readers, imported with the first file of their format
+# (a run of text reports never loads them): bytes -> (original, tables,
+# page_starts), or Unreadable.
+BINARY_READERS = {
+    "pdf": "pipeline.readers.pdf:read_pdf",
+    "docx": "pipeline.readers.office:read_docx",
+    "xlsx": "pipeline.readers.office:read_xlsx",
+    "xls": "pipeline.readers.office:read_xls",
+    "doc": "pipeline.readers.office:read_doc",
+    "wps": "pipeline.readers.office:read_wps",
+}
 
 
 def read_source(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDocument:
@@ -47,7 +55,9 @@ def read_source(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_M
         if refusal:
             raise _Unreadable("error", refusal)
         if doc.format in BINARY_READERS:
-            doc.original, doc.tables, doc.page_starts = BINARY_READERS[doc.format](raw)
+            module, _, function = BINARY_READERS[doc.format].partition(":")
+            reader = getattr(importlib.import_module(module), function)
+            doc.original, doc.tables, doc.page_starts = reader(raw)
             doc.text = doc.original
             if not doc.text.strip():
                 raise _Unreadable("empty", f"{doc.format.upper()} file with no text")

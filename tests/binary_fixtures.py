@@ -116,6 +116,18 @@ def report_pdf(encrypt: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def framed_pdf() -> bytes:
+    """Two lines of text inside a frame drawn round the page (one box, no grid)."""
+    buffer = io.BytesIO()
+    pdf = _song_canvas(buffer)
+    pdf.rect(40, 40, 515, 760)
+    pdf.drawString(72, 760, "关于2023年行政执法工作的报告")
+    pdf.drawString(72, 740, "全年受理行政复议申请86件。")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
 def scanned_pdf() -> bytes:
     """A page that is only an image: no text layer."""
     from PIL import Image

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from binary_fixtures import report_pdf, scanned_pdf, unmapped_font_pdf
+from binary_fixtures import framed_pdf, report_pdf, scanned_pdf, unmapped_font_pdf
 from pipeline.readers.pdf import read_pdf
 from pipeline.readers.sniff import Unreadable
 
@@ -79,3 +79,7 @@ def test_parsing_past_the_time_limit_stops_between_pages():
 def test_glyphs_no_font_maps_are_dropped_not_read_as_digits():
     text, tables, page_starts = read_pdf(unmapped_font_pdf(with_latin_line=True))
     assert (text, tables, page_starts) == ("Total 12\n", [], [0])  # not "(cid:18)(cid:52)…"
+
+
+def test_a_frame_round_the_page_is_not_a_table():
+    assert read_pdf(framed_pdf()) == ("关于2023年行政执法工作的报告\n全年受理行政复议申请86件。\n", [], [0])

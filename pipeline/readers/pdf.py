@@ -89,7 +89,7 @@ class _PdfText(TextBuilder):
 def _read_page(builder: _PdfText, page: Any, number: int) -> None:
     """The page's lines and tables, top to bottom."""
     page = page.dedupe_chars()
-    tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
+    tables = sorted(filter(_is_grid, page.find_tables()), key=lambda table: table.bbox[1])
     boxes = [table.bbox for table in tables]
     tops = [box[1] for box in boxes]
 
@@ -111,6 +111,12 @@ def _read_page(builder: _PdfText, page: Any, number: int) -> None:
         _add_lines(builder, prose.filter(lambda obj, k=index: obj.get("object_type") != "char" or band(obj) == k))
         if table is not None:
             _add_table(builder, table, number)
+
+
+def _is_grid(table: Any) -> bool:
+    """Two rows and two columns at least: a frame drawn round a page, a box
+    round a paragraph, a ruled list is text, not a table."""
+    return len({cell[0] for cell in table.cells}) >= 2 and len({cell[1] for cell in table.cells}) >= 2
 
 
 def _add_lines(builder: _PdfText, page: Any) -> None:

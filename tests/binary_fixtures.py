@@ -117,10 +117,12 @@ def report_pdf(encrypt: str | None = None) -> bytes:
 
 
 def framed_pdf() -> bytes:
-    """Two lines of text inside a frame drawn round the page (one box, no grid)."""
+    """Two lines of text inside a frame drawn round the page, a rule across it
+    under the title (the frame's two boxes, one above the other, are no grid)."""
     buffer = io.BytesIO()
     pdf = _song_canvas(buffer)
     pdf.rect(40, 40, 515, 760)
+    pdf.line(40, 752, 555, 752)
     pdf.drawString(72, 760, "关于2023年行政执法工作的报告")
     pdf.drawString(72, 740, "全年受理行政复议申请86件。")
     pdf.showPage()

@@ -39,3 +39,8 @@ def to_value(numeral: str, multiplier: str = "") -> float:
             raise NotANumber(f"{numeral}{multiplier}: {error}") from None
     # 7282.1179万 is 72821179, not 72821179.00000001
     return round(value, 6)
+
+
+# An Arabic numeral as reports write it: 854,045 / 7282.1179 / 12 (thousands
+# separators only in threes); the table readers and the table extractor share it.
+ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"

@@ -3,7 +3,8 @@
 Reads the bytes, decides the format, and hands the bytes to that format's
 reader (pipeline/readers/): text files are decoded unchanged into
 `original`; an HTML page also gets its visible text with a map from every
-character of it back to the source. Bad input never raises: it comes back
+character of it back to the source; the tables found (HTML grids, flattened
+tables in text) come along as cell spans of `original`. Bad input never raises: it comes back
 as a document with status "error" or "empty" and a message that says what
 was wrong.
 """
@@ -15,7 +16,7 @@ import os
 import stat
 from pathlib import Path
 
-from pipeline.readers import html
+from pipeline.readers import flat_tables, html
 from pipeline.readers.text import Unreadable, decode
 from schemas.document import SourceDocument
 
@@ -61,13 +62,14 @@ def _read_text(doc: SourceDocument, raw: bytes) -> None:
     if doc.format == "txt" and html.HTML_START.match(doc.original):
         doc.format = "html"
     if doc.format == "html":
-        doc.text, doc.text_map = html.visible_text(doc.original)
+        doc.text, doc.text_map, doc.tables = html.read_html(doc.original)
         if not doc.text.strip():
             raise Unreadable("empty", "HTML page with no visible text")
     else:
         doc.text = doc.original
         if not doc.text.strip():
             raise Unreadable("empty", f"no text: only whitespace ({len(doc.original)} characters)")
+        doc.tables = flat_tables.find_tables(doc.text)
 
 
 def _read_binary(doc: SourceDocument, raw: bytes) -> None:

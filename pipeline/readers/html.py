@@ -1,5 +1,7 @@
 """HTML: the visible text of a page as a browser shows it, with a map from
-every character of it back to the source.
+every character of it back to the source, and its tables: every <table> as
+a grid (rowspan and colspan resolved), and the flattened tables its text
+holds (pipeline/readers/flat_tables.py), every cell a span of the source.
 """
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import re
 from array import array
 from html.parser import HTMLParser
 
+from pipeline.readers import flat_tables
 from pipeline.readers.text import Unreadable
+from schemas.table import Cell, Table
 from schemas.text import TextMap
 
 HTML_START = re.compile(r"\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
@@ -31,15 +35,181 @@ _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses; not \xa0 or \u
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-def visible_text(source: str) -> tuple[str, TextMap]:
-    """The text of an HTML page as a browser shows it, and its map to `source`."""
+_WHITESPACE = re.compile(r"\s+")
+_MAX_COLSPAN = 1000  # what browsers honour
+
+
+def read_html(source: str) -> tuple[str, TextMap, list[Table]]:
+    """The text of an HTML page as a browser shows it, its map to `source`,
+    and the page's tables (index from 1, in page order)."""
     parser = _VisibleTextParser(source)
     try:
         parser.feed(source)
         parser.close()
     except AssertionError as exc:  # html.parser's complaint about a malformed <! declaration
         raise Unreadable("error", f"cannot parse the HTML: {exc}") from None
-    return "".join(parser.pieces), TextMap(parser.starts, parser.ends)
+    text, text_map = "".join(parser.pieces), TextMap(parser.starts, parser.ends)
+    grids = [table for draft in parser.tables.done if (table := draft.table(text, text_map)) is not None]
+    flat = [_mapped(table, text_map) for table in flat_tables.find_tables(text)
+            if not any(draft.holds_cells_of(table, text_map) for draft in parser.tables.done)]
+    tables = sorted(grids + flat, key=lambda table: table.start)
+    for index, table in enumerate(tables, start=1):
+        table.index = index
+    return text, text_map, tables
+
+
+def _to_source(text_map: TextMap, start: int, end: int) -> tuple[int, int]:
+    """The source span of visible characters [start, end); a point for an empty range."""
+    if start < end:
+        return text_map.span(start, end)
+    point = text_map.starts[start] if start < len(text_map) else (text_map.ends[-1] if len(text_map) else 0)
+    return point, point
+
+
+def _mapped(table: Table, text_map: TextMap) -> Table:
+    """A table found in the visible text, its spans moved to the source."""
+    for cell in table.cells:
+        cell.start, cell.end = _to_source(text_map, cell.start, cell.end)
+    table.start, table.end = _to_source(text_map, table.start, table.end)
+    table.source = "html"
+    return table
+
+
+class _CellDraft:
+    __slots__ = ("rowspan", "colspan", "is_header", "text_start", "text_end", "position")
+
+    def __init__(self, tag: str, attrs: dict, in_head: bool, text_start: int, position: int):
+        self.rowspan = _span_attribute(attrs.get("rowspan"), default=1)  # 0: to the end of the table
+        self.colspan = min(max(_span_attribute(attrs.get("colspan"), default=1), 1), _MAX_COLSPAN)
+        self.is_header = tag == "th" or in_head
+        self.text_start = self.text_end = text_start
+        self.position = position
+
+
+def _span_attribute(value: str | None, default: int) -> int:
+    digits = re.match(r"\s*(\d+)", value or "")
+    return int(digits.group(1)) if digits else default
+
+
+class _TableDraft:
+    """One <table> as the parser meets it: rows of cells, each cell the range
+    of visible text it holds."""
+
+    def __init__(self, position: int, text_start: int):
+        self.start = position
+        self.end = position
+        self.text_start = self.text_end = text_start
+        self.rows: list[list[_CellDraft]] = []
+        self.caption: tuple[int, int] | None = None
+        self.in_head = False
+
+    def table(self, text: str, text_map: TextMap) -> Table | None:
+        rows = [row for row in self.rows if row]
+        if not rows:
+            return None
+        taken: set[tuple[int, int]] = set()
+        cells: list[Cell] = []
+        n_cols = 0
+        for r, row in enumerate(rows):
+            c = 0
+            for draft in row:
+                while (r, c) in taken:
+                    c += 1
+                rowspan = min(draft.rowspan or len(rows), len(rows) - r)
+                taken.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(draft.colspan))
+                cell_text, (start, end) = _cell_text(text, text_map, draft)
+                cells.append(Cell(row=r, col=c, rowspan=rowspan, colspan=draft.colspan, text=cell_text,
+                                  start=start, end=end, is_header=draft.is_header))
+                c += draft.colspan
+                n_cols = max(n_cols, c)
+        caption = []
+        if self.caption:
+            caption.append(_WHITESPACE.sub(" ", text[self.caption[0]:self.caption[1]]).strip())
+        caption.insert(0, flat_tables.caption_before(text, self.text_start))
+        return Table(index=0, n_rows=len(rows), n_cols=n_cols, cells=cells, caption=" ".join(filter(None, caption)),
+                     start=self.start, end=self.end, source="html")
+
+    def holds_cells_of(self, table: Table, text_map: TextMap) -> bool:
+        """Whether a flattened table found in the visible text is this table's
+        own cells read again (it spans several of them), not a table written
+        inside one cell of a layout table."""
+        if table.end <= self.text_start or table.start >= self.text_end:
+            return False
+        return not any(cell.text_start <= table.start and table.end <= cell.text_end
+                       for row in self.rows for cell in row)
+
+
+def _cell_text(text: str, text_map: TextMap, draft: _CellDraft) -> tuple[str, tuple[int, int]]:
+    raw = text[draft.text_start:draft.text_end]
+    lead = len(raw) - len(raw.lstrip())
+    stripped = raw.strip()
+    if not stripped:
+        return "", (draft.position, draft.position)
+    start = draft.text_start + lead
+    return _WHITESPACE.sub(" ", stripped), text_map.span(start, start + len(stripped))
+
+
+class _TableCollector:
+    """The tables of a page as the parser passes their tags (nested tables
+    each on their own)."""
+
+    def __init__(self):
+        self.open: list[_TableDraft] = []
+        self.done: list[_TableDraft] = []
+        self._cell: list[_CellDraft | None] = []  # the open cell of each open table
+        self._caption_start: list[int | None] = []
+
+    def start(self, tag: str, attrs: list[tuple[str, str | None]], position: int, n_chars: int) -> None:
+        if tag == "table":
+            self.open.append(_TableDraft(position, n_chars))
+            self._cell.append(None)
+            self._caption_start.append(None)
+            return
+        if not self.open:
+            return
+        table = self.open[-1]
+        if tag == "tr":
+            self._close_cell(n_chars)
+            table.rows.append([])
+        elif tag in _CELLS:
+            self._close_cell(n_chars)
+            if not table.rows:
+                table.rows.append([])
+            cell = _CellDraft(tag, dict(attrs), table.in_head, n_chars, position)
+            table.rows[-1].append(cell)
+            self._cell[-1] = cell
+        elif tag == "thead":
+            table.in_head = True
+        elif tag == "caption":
+            self._caption_start[-1] = n_chars
+
+    def end(self, tag: str, position: int, end: int, n_chars: int) -> None:
+        if not self.open:
+            return
+        table = self.open[-1]
+        if tag in _CELLS or tag == "tr":
+            self._close_cell(n_chars)
+        elif tag == "thead":
+            table.in_head = False
+        elif tag == "caption" and self._caption_start[-1] is not None:
+            table.caption = (self._caption_start[-1], n_chars)
+        elif tag == "table":
+            self._close_cell(n_chars)
+            table.end, table.text_end = end, n_chars
+            self.done.append(self.open.pop())
+            self._cell.pop()
+            self._caption_start.pop()
+
+    def close(self, end: int, n_chars: int) -> None:
+        """Tables left open at the end of the page end there."""
+        while self.open:
+            self.end("table", end, end, n_chars)
+
+    def _close_cell(self, n_chars: int) -> None:
+        cell = self._cell[-1]
+        if cell is not None:
+            cell.text_end = n_chars
+            self._cell[-1] = None
 
 
 class _VisibleTextParser(HTMLParser):
@@ -69,6 +239,7 @@ class _VisibleTextParser(HTMLParser):
         self._pending_break = ""  # "\n" or "\t" owed before the next text
         self._break_at = 0
         self._pending_space: tuple[int, int] | None = None  # collapsed whitespace owed
+        self.tables = _TableCollector()
 
     def _position(self) -> int:
         """Offset in the source of the construct being handled."""
@@ -109,6 +280,7 @@ class _VisibleTextParser(HTMLParser):
             self._content_depth += 1
         if tag == "pre":
             self._pre_depth += 1
+        self.tables.start(tag, attrs, self._position(), len(self.starts))
         if tag in _CELLS:
             self._separate("\t")
         elif tag in _BLOCKS:
@@ -134,6 +306,8 @@ class _VisibleTextParser(HTMLParser):
             self._content_depth -= 1
         if tag == "pre" and self._pre_depth:
             self._pre_depth -= 1
+        position = self._position()
+        self.tables.end(tag, position, self._source.find(">", position) + 1 or len(self._source), len(self.starts))
         if tag in _BLOCKS:
             self._separate("\n")
 
@@ -158,6 +332,10 @@ class _VisibleTextParser(HTMLParser):
 
     def handle_charref(self, name: str) -> None:
         self._reference(name, prefix_length=2)  # &#name;
+
+    def close(self) -> None:
+        super().close()
+        self.tables.close(len(self._source), len(self.starts))
 
     # -- building the text
 

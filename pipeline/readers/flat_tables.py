@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.numbers import ARABIC
+from extractors.numbers import EMPTY_CELL, NUMERIC_CELL
 from schemas.table import Cell, Table
 
 # lines that may be table rows: a pipe, a tab, or two spaces between non-spaces
@@ -31,11 +31,6 @@ _CANDIDATE = re.compile(r"^[^\n]*(?:\||\t|\S(?: {2,}|\u3000+)\S)[^\n]*$", re.MUL
 _BLANK = re.compile(r"[ \t\u3000\xa0]*\n")
 _SPACE_RUN = re.compile(r"(?: {2,}|\u3000+|[ \u3000]*\t[ \u3000]*)")
 _EDGE = " \t\u3000\xa0\r"
-# A number alone in a cell, maybe with 万/亿, a measure word or a percent sign
-# (a year, 2023年, is a header, not a number).
-NUMERIC_CELL = re.compile(rf"[+-]?(?:{ARABIC})\s*[万亿]?\s*(?:[%％‰]|(?![年月日])\w{{1,3}})?")
-# what an empty data cell is written as
-EMPTY_CELL = re.compile(r"[-—–－―/／、\\]*|无")
 _MAX_LABELS = 2  # leading label cells a value row may have (类别 | 项目 | numbers …)
 _CAPTION_LINES = 3
 _MAX_CAPTION_CHARS = 60

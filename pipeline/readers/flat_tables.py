@@ -33,6 +33,7 @@ _SPACE_RUN = re.compile(r"(?: {2,}|\u3000+|[ \u3000]*\t[ \u3000]*)")
 _EDGE = " \t\u3000\xa0\r"
 _MAX_LABELS = 2  # leading label cells a value row may have (类别 | 项目 | numbers …)
 _CAPTION_LINES = 3
+_UNIT_DECLARED = re.compile(r"单位\s*[：:]")
 _MAX_CAPTION_CHARS = 60
 
 
@@ -231,7 +232,8 @@ def _one_group_headers(headers: list[_Row], width: int, n_labels: int) -> list[C
 
 def caption_before(text: str, start: int) -> str:
     """The title lines right above a table (表一 …统计表, 单位：件): up to three
-    short lines without a full stop, nearest last."""
+    short lines without a full stop, nearest last; or the sentence right
+    above when it declares the unit (按处罚种类统计如下（单位：件）：)."""
     lines: list[str] = []
     end = start
     while len(lines) < _CAPTION_LINES and end > 0:
@@ -241,6 +243,8 @@ def caption_before(text: str, start: int) -> str:
         if not line:
             continue
         if len(line) > _MAX_CAPTION_CHARS or "。" in line or "|" in line or "\t" in line:
+            if not lines and _UNIT_DECLARED.search(line):
+                lines.append(line)
             break
         lines.append(line)
     return " ".join(reversed(lines))

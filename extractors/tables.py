@@ -118,6 +118,7 @@ class TableExtractor:
         self.index_headers = set(layout["rows"]["index_headers"])
         self.kinds = {kind: tuple(words) for kind, words in layout["kinds"].items()}
         self.unit_line = regex.compile(layout["captions"]["unit_line"])
+        self.title_row = regex.compile(layout["captions"]["title_row"])
         multipliers = "|".join(sorted(map(regex.escape, self.rules.multipliers), key=len, reverse=True))
         units = "|".join(sorted(map(regex.escape, self.rules.units), key=len, reverse=True))
         self.value = regex.compile(rf"(?P<num>{ARABIC})\s*(?P<mult>{multipliers})?\s*(?P<unit>{units})?")
@@ -167,9 +168,12 @@ class TableExtractor:
         def is_number(cell: Cell | None) -> bool:
             return cell is not None and self.value.fullmatch(read[id(cell)][0]) is not None
 
-        def is_title(r: int) -> bool:  # one cell over the whole width: a title, unit or note row
-            row = {id(cell): cell for cell in grid[r] if cell is not None}
-            return table.n_cols > 1 and len(row) == 1 and next(iter(row.values())).colspan >= table.n_cols
+        def is_full_width(r: int) -> bool:  # one cell over the whole width
+            row = _distinct(grid[r])
+            return table.n_cols > 1 and len(row) == 1 and row[0].colspan >= table.n_cols
+
+        def is_title(r: int) -> bool:  # a title, unit or note row (else a full-width group header)
+            return is_full_width(r) and bool(self.title_row.search(read[id(grid[r][0])][0]))
 
         first_data = next((r for r in range(table.n_rows)
                            if not is_title(r) and any(is_number(cell) for cell in grid[r] if cell and cell.row == r)), None)
@@ -177,7 +181,7 @@ class TableExtractor:
             return []
         header_rows = [r for r in range(first_data) if not is_title(r)]
         title_rows = [r for r in range(first_data) if is_title(r)]
-        data_rows = [r for r in range(first_data, table.n_rows) if not is_title(r)]
+        data_rows = [r for r in range(first_data, table.n_rows) if not is_full_width(r)]  # below: notes
 
         label_cols: list[int] = []
         data_cols: list[int] = []
@@ -271,8 +275,12 @@ class TableExtractor:
             declared = source.units
         declared = declared or table_units
         context_before = " ".join(filter(None, (before, *(h.words for h in column[:-1]))))
+        # the whole path only for a total (合计 under 行政处罚实施数量): a column of its
+        # own words (立案数量) is not what its group header counts
+        is_total_column = bool(leaf_words) and leaf_words[0].startswith(self.totals)
+        leaf = "".join(leaf_words + row_words)
         unit, multiplier, metric = self._unit_and_metric(
-            declared, "".join(leaf_words + row_words), "".join(path_words), context_before, kind)
+            declared, leaf, "".join(path_words) if is_total_column or not leaf else leaf, context_before, kind)
 
         value = to_value(match.group("num"), match.group("mult") or multiplier)
         start, end = cells.original(clean_start, clean_start + len(text))
@@ -285,7 +293,6 @@ class TableExtractor:
             sentence=row_text, org=label.words if by_agency and not is_total_row else "",
             page=table.page, cell=cell_address(table, cell.row, cell.col), extractor=EXTRACTOR,
         )
-        is_total_column = bool(leaf_words) and leaf_words[0].startswith(self.totals)
         return TableFigure(record, table, cell.row, cell.col, group, is_total_column, is_total_row)
 
     def _unit_and_metric(self, declared, leaf: str, path: str, before: str,

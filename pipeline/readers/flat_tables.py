@@ -10,10 +10,10 @@ like any other. Spanned header cells are rebuilt from the empty cells the
 flattening left: an empty cell to the right of a header continues it (a
 colspan) unless the header above it differs, one below a header continues
 that header down (a rowspan). Some scrapers instead pack each header row to
-the left and put the empties at its end; a header layout that can be rebuilt
-from that unambiguously (one group header over the row below it) is, any
-other gives no table, since headers placed in the wrong column would give
-every number the wrong meaning.
+the left and put the empties at its end; then which headers are groups over
+which is rebuilt from the widths and from what the headers say (see
+_packed_headers); when that cannot be done there is no table, since headers
+placed in the wrong column would give every number the wrong meaning.
 
 Searching is one regex pass for the lines that may be rows (a `|`, a tab or
 a run of spaces); everything else is skipped at C speed.
@@ -22,6 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import combinations
+from math import comb
+
+import opencc
 
 from extractors.numbers import EMPTY_CELL, NUMERIC_CELL
 from schemas.table import Cell, Table
@@ -33,6 +37,8 @@ _SPACE_RUN = re.compile(r"(?: {2,}|\u3000+|[ \u3000]*\t[ \u3000]*)")
 _EDGE = " \t\u3000\xa0\r"
 _MAX_LABELS = 2  # leading label cells a value row may have (类别 | 项目 | numbers …)
 _CAPTION_LINES = 3
+_UNIT_BRACKET = re.compile(r"[（(][^（()）]{0,8}[）)]")
+_T2S = opencc.OpenCC("t2s")
 _UNIT_DECLARED = re.compile(r"单位\s*[：:]")
 _MAX_CAPTION_CHARS = 60
 
@@ -180,9 +186,7 @@ def _place_headers(headers: list[_Row], width: int, n_labels: int) -> list[Cell]
     covered = all(any(grid[r][c] for r in range(len(grid))) for c in range(n_labels, width))
     if covered or not headers:
         return _aligned_headers(grid, spans, width)
-    if len(headers) == 2:
-        return _one_group_headers(headers, width, n_labels)
-    return None
+    return _packed_headers(headers, width, n_labels)
 
 
 def _aligned_headers(grid: list[list[str]], spans, width: int) -> list[Cell]:
@@ -207,27 +211,136 @@ def _aligned_headers(grid: list[list[str]], spans, width: int) -> list[Cell]:
     return cells
 
 
-def _one_group_headers(headers: list[_Row], width: int, n_labels: int) -> list[Cell] | None:
-    """Two left-packed header rows: the upper row's cells are leaves but one,
-    the group over all of the lower row's cells; the label columns' headers
-    come first. Only when the widths add up."""
-    upper = [(text, span) for text, span in zip(headers[0].texts, headers[0].cells) if text]
-    lower = [(text, span) for text, span in zip(headers[1].texts, headers[1].cells) if text]
-    group = min(n_labels, len(upper) - 1)
-    if not lower or len(upper) - 1 + len(lower) != width or len(upper) <= group:
+def _packed_headers(headers: list[_Row], width: int, n_labels: int) -> list[Cell] | None:
+    """Header rows packed to the left: rebuild which cells are groups over
+    the row below and which are leaves reaching down to the last header row.
+
+    The widths fix how many groups there are in all: every cell is one
+    column but a group, which is as wide as its children, so
+    groups = cells - width. Which cells they are, and which run of the row
+    below each covers (runs in order, none empty), is chosen per row by how
+    well parents and children agree: the same act type in the metric catalog
+    (行政处罚实施情况 over 行政处罚案件数量, not over 被行政复议数量), then shared
+    characters. The label columns' headers lead the top row as leaves."""
+    rows = [[(text, span) for text, span in zip(row.texts, row.cells) if text] for row in headers]
+    n_groups = sum(map(len, rows)) - width
+    if any(not row for row in rows) or n_groups < len(rows) - 1:
+        return None
+    scorer = _Affinity()
+    choices: list[dict[int, tuple[float, tuple[int, ...], tuple[int, ...]]]] = []
+    for i in range(len(rows) - 1):
+        upper, lower = [text for text, _ in rows[i]], [text for text, _ in rows[i + 1]]
+        protected = n_labels if i == 0 else 0
+        options = {}
+        for g in range(1, min(len(upper) - protected, len(lower), n_groups) + 1):
+            best = scorer.best_grouping(upper, lower, g, protected)
+            if best is not None:
+                options[g] = best
+        choices.append(options)
+    plan = _best_plan(choices, n_groups)
+    if plan is None:
+        return None
+
+    # widths bottom-up, then columns top-down
+    last = len(rows) - 1
+    widths = [[1] * len(row) for row in rows]
+    children: list[list[range]] = [[range(0)] * len(row) for row in rows]
+    for i in range(last - 1, -1, -1):
+        _, groups, sizes = plan[i]
+        start = 0
+        for group, size in zip(groups, sizes):
+            children[i][group] = range(start, start + size)
+            widths[i][group] = sum(widths[i + 1][j] for j in children[i][group])
+            start += size
+    if sum(widths[0]) != width:
         return None
     cells: list[Cell] = []
+
+    def place(i: int, j: int, col: int) -> None:
+        text, (start, end) = rows[i][j]
+        below = children[i][j]
+        rowspan = 1 if below else len(rows) - i
+        cells.append(Cell(row=i, col=col, rowspan=rowspan, colspan=widths[i][j], text=text,
+                          start=start, end=end, is_header=True))
+        for child in below:
+            place(i + 1, child, col)
+            col += widths[i + 1][child]
+
     col = 0
-    for i, (cell_text, (start, end)) in enumerate(upper):
-        if i == group:
-            cells.append(Cell(row=0, col=col, colspan=len(lower), text=cell_text, start=start, end=end, is_header=True))
-            for j, (lower_text, (lower_start, lower_end)) in enumerate(lower):
-                cells.append(Cell(row=1, col=col + j, text=lower_text, start=lower_start, end=lower_end, is_header=True))
-            col += len(lower)
-        else:
-            cells.append(Cell(row=0, col=col, rowspan=2, text=cell_text, start=start, end=end, is_header=True))
-            col += 1
+    for j in range(len(rows[0])):
+        place(0, j, col)
+        col += widths[0][j]
     return cells
+
+
+def _best_plan(choices, n_groups: int):
+    """One grouping per row whose group counts add up to n_groups, best in all."""
+    best: dict[int, tuple[float, list]] = {0: (0.0, [])}
+    for options in choices:
+        step: dict[int, tuple[float, list]] = {}
+        for used, (score, plan) in best.items():
+            for g, option in options.items():
+                total = used + g
+                if total <= n_groups and (total not in step or score + option[0] > step[total][0]):
+                    step[total] = (score + option[0], plan + [option])
+        best = step
+    return best[n_groups][1] if n_groups in best else None
+
+
+class _Affinity:
+    """How well a header cell fits over the cells of the row below it."""
+
+    MAX_TRIES = 20000
+
+    def __init__(self):
+        from extractors.metrics import FigureContext, load_catalog
+
+        self.catalog, self.context = load_catalog(), FigureContext
+        self.families: dict[str, tuple[str, str]] = {}
+
+    def family(self, words: str) -> tuple[str, str]:
+        """(act type, metric id) of a header's words, '' where the catalog names none."""
+        if words not in self.families:
+            simple = _T2S.convert(_UNIT_BRACKET.sub("", words))
+            metric = ""
+            for kind in ("count", "money", "percent"):
+                metric = self.catalog.assign(self.context(clause=simple, following="", before="", unit="", kind=kind)).id
+                if metric:
+                    break
+            family = metric.split(".", 1)[0] if metric else self.catalog.scope(simple)
+            self.families[words] = (family, metric)
+        return self.families[words]
+
+    def pair(self, parent: str, child: str, common: set[str]) -> float:
+        (parent_family, parent_metric), (child_family, child_metric) = self.family(parent), self.family(child)
+        score = 0.0
+        if parent_family and child_family:
+            score += 3 if parent_family == child_family else -3
+        metric = self.catalog.metrics.get(child_metric)
+        if metric is not None and parent_metric and metric.parent == parent_metric:
+            score += 1
+        return score + len((set(parent) & set(child)) - common)
+
+    def best_grouping(self, upper: list[str], lower: list[str], g: int, protected: int):
+        """(score, group indices, run sizes) of the best choice of g groups in
+        `upper` over the cells of `lower`; None when there are too many to try."""
+        candidates = range(protected, len(upper))
+        if comb(len(candidates), g) * comb(len(lower) - 1, g - 1) > self.MAX_TRIES:
+            return None
+        counts: dict[str, int] = {}
+        for text in lower:
+            for char in set(text):
+                counts[char] = counts.get(char, 0) + 1
+        common = {char for char, n in counts.items() if n * 2 > len(lower) and n >= 2}
+        fit = [[self.pair(parent, child, common) for child in lower] for parent in upper]
+        best = None
+        for groups in combinations(candidates, g):
+            for cuts in combinations(range(1, len(lower)), g - 1):
+                bounds = (0, *cuts, len(lower))
+                score = sum(fit[group][j] for group, a, b in zip(groups, bounds, bounds[1:]) for j in range(a, b))
+                if best is None or score > best[0]:
+                    best = (score, groups, tuple(b - a for a, b in zip(bounds, bounds[1:])))
+        return best
 
 
 def caption_before(text: str, start: int) -> str:

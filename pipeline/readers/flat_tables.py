@@ -70,8 +70,10 @@ class _Row:
 def find_tables(text: str) -> list[Table]:
     """The flattened tables in a text, cells as spans of it (index from 1)."""
     tables: list[Table] = []
-    for block in _blocks(text):
+    for block in (*_blocks(text), *_vertical_blocks(text)):
         tables.extend(_tables_in(text, block))
+    tables.extend(_paragraph_tables(text))
+    tables.sort(key=lambda table: table.start)
     for index, table in enumerate(tables, start=1):
         table.index = index
     return tables
@@ -92,6 +94,83 @@ def _blocks(text: str) -> list[list[_Row]]:
     if current:
         blocks.append(current)
     return [block for block in blocks if len(block) >= 2]
+
+
+# One cell a line, each ending in a pipe, a lone pipe opening each row, a run
+# of pipes for the empty cells of a span ("|" / "警告 |" / "||||").
+_VERTICAL_RUN = re.compile(r"(?:^(?:[^\n|]*[^\s|][^\n|]*\||\|+)[ \t]*(?:\n|\Z)){4,}", re.MULTILINE)
+_LINE = re.compile(r"[^\n]*")
+
+
+def _vertical_blocks(text: str) -> list[list[_Row]]:
+    blocks = []
+    for run in _VERTICAL_RUN.finditer(text):
+        rows: list[_Row] = []
+        cells: list[tuple[int, int]] = []
+        line_start = run.start()
+        for line in _LINE.finditer(text, run.start(), run.end()):
+            stripped = line.group().strip(_EDGE)
+            if line.start() > run.end() or (not stripped and line.end() >= run.end()):
+                break
+            if stripped == "|":  # a new row
+                if cells:
+                    rows.append(_Row(line_start, line.start() - 1, "vertical", cells, [text[a:b] for a, b in cells]))
+                cells, line_start = [], line.start()
+            elif stripped.strip("|"):
+                content = line.group().rstrip(_EDGE)[:-1]
+                lead = len(content) - len(content.lstrip(_EDGE))
+                body = content.strip(_EDGE)
+                cells.append((line.start() + lead, line.start() + lead + len(body)))
+            else:  # the empty cells a span left
+                cells.extend([(line.end(), line.end())] * stripped.count("|"))
+        if cells:
+            rows.append(_Row(line_start, run.end() - 1, "vertical", cells, [text[a:b] for a, b in cells]))
+        if len(rows) >= 2:
+            blocks.append(rows)
+    return blocks
+
+
+# One cell a paragraph: short label lines, then as many number lines (a
+# scraper that wrote every <td> as its own <p>); one label more is a group
+# header over them all.
+_NUMBER_RUN = re.compile(r"(?:^[ \t]*(?:\d[\d,.]*)[ \t]*\n(?:[ \t]*\n)*){3,}", re.MULTILINE)
+_MAX_LABEL_CHARS = 30
+
+
+def _paragraph_tables(text: str) -> list[Table]:
+    tables = []
+    for run in _NUMBER_RUN.finditer(text):
+        values = [m.span() for m in re.finditer(r"\S+", text[run.start():run.end()])]
+        values = [(run.start() + a, run.start() + b) for a, b in values]
+        if not all(NUMERIC_CELL.fullmatch(text[a:b]) for a, b in values):
+            continue
+        labels: list[tuple[int, int]] = []
+        end = run.start()
+        while end > 0 and len(labels) <= len(values) + 1:
+            line_start = text.rfind("\n", 0, end - 1) + 1
+            line = text[line_start:end]
+            end = line_start
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if len(stripped) > _MAX_LABEL_CHARS or "。" in stripped or NUMERIC_CELL.fullmatch(stripped):
+                break
+            lead = len(line) - len(line.lstrip())
+            labels.insert(0, (line_start + lead, line_start + lead + len(stripped)))
+        # exactly one label a number (and maybe a group header over them): any
+        # other count means a label broke over lines or a cell was left out, and
+        # matching them up would give numbers the wrong headers
+        if len(labels) not in (len(values), len(values) + 1):
+            continue
+        rows = []
+        if len(labels) > len(values):
+            group, labels = labels[0], labels[1:]
+            rows.append(_Row(group[0], group[1], "paragraph", [group] + [(group[1], group[1])] * (len(values) - 1),
+                             [text[group[0]:group[1]]] + [""] * (len(values) - 1)))
+        rows.append(_Row(labels[0][0], labels[-1][1], "paragraph", labels, [text[a:b] for a, b in labels]))
+        rows.append(_Row(values[0][0], values[-1][1], "paragraph", values, [text[a:b] for a, b in values]))
+        tables.extend(_tables_in(text, rows))
+    return tables
 
 
 def _only_blank(text: str, end: int, start: int) -> bool:

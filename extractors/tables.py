@@ -33,7 +33,7 @@ from importlib import resources
 import regex
 
 from extractors.figures import FigureRules, Unit, default_rules
-from extractors.metrics import Catalog, FigureContext, MetricMatch, load_catalog
+from extractors.metrics import NO_METRIC, Catalog, FigureContext, MetricMatch, load_catalog
 from extractors.numbers import ARABIC, to_value
 from schemas import FigureRecord, SegmentedDocument
 from schemas.table import Cell, Table
@@ -199,8 +199,11 @@ class TableExtractor:
         labels = {r: self._row_label(grid, r, label_cols, headers) for r in data_rows}
         by_agency = self._rows_are_agencies(label_header, [labels[r] for r in data_rows])
         table_units = self._table_units(table, grid, title_rows, label_cols, header_rows, headers)
-        before = " ".join(filter(None, (table.caption, self._section_at(doc, cells, table),
-                                        *(headers[id(grid[r][0])].words for r in title_rows))))
+        # what the table is about: its headers' words, then (named later, so they win
+        # where they name an act type) its section, caption and title rows
+        all_headers = _distinct(grid[r][c] for r in header_rows for c in range(table.n_cols))
+        before = " ".join(filter(None, (*(headers[id(h)].words for h in all_headers), self._section_at(doc, cells, table),
+                                        table.caption, *(headers[id(grid[r][0])].words for r in title_rows))))
         section = table.caption or self._section_at(doc, cells, table)
 
         found: list[TableFigure] = []
@@ -303,7 +306,7 @@ class TableExtractor:
         first: tuple[Unit | None, str, MetricMatch] | None = None
         for unit, multiplier in options:
             unit_kind = unit.kind if unit else ("percent" if kind in ("rate", "share") else "count")
-            metric = self._assign(leaf, path, before, unit.text if unit else "", unit_kind)
+            metric = self._assign(leaf, path, before, unit.text if unit else "", unit_kind, kind == "change")
             if metric.id:
                 return unit, multiplier, metric
             first = first or (unit, multiplier, metric)
@@ -311,17 +314,20 @@ class TableExtractor:
             return None, "", first[2]
         return first
 
-    def _assign(self, leaf: str, path: str, before: str, unit: str, unit_kind: str) -> MetricMatch:
-        metric = self.catalog.assign(FigureContext(clause=leaf, following="", before=before, unit=unit, kind=unit_kind))
-        if not metric.id and path != leaf:
-            metric = self.catalog.assign(FigureContext(clause=path, following="", before=before, unit=unit, kind=unit_kind))
+    def _assign(self, leaf: str, path: str, before: str, unit: str, unit_kind: str, is_change: bool) -> MetricMatch:
+        metric = NO_METRIC
+        for clause in dict.fromkeys((leaf, path)):
+            metric = self.catalog.assign(FigureContext(clause=clause, following="", before=before, unit=unit,
+                                                       kind=unit_kind, is_change=is_change))
+            if metric.id:
+                break
         return metric
 
     def _kind(self, path_words: list[str]) -> str:
-        last = path_words[-1] if path_words else ""
-        for kind, words in self.kinds.items():
-            if any(word in last for word in words):
-                return kind
+        for header in reversed(path_words):
+            for kind, words in self.kinds.items():
+                if any(word in header for word in words):
+                    return kind
         return "level"
 
     @staticmethod

@@ -97,10 +97,11 @@ def extract(doc: SegmentedDocument, ner: NerBackend) -> ExtractedDocument:
     attach_orgs(figures, entities, facts.agency)
     figures = ground_figures(doc, figures)
     table_figures = table_extractor().extract(doc, facts.report_year) if doc.tables else []
-    if table_figures:
-        figures = outside_tables(figures, table_figures)
-        figures = sorted(figures + [figure.record for figure in table_figures], key=lambda figure: figure.start)
+    figures = outside_tables(figures, table_figures)
+    # a table's figures are checked against its own cells (table_checks), prose against prose
     issues = check_figures(doc.doc_id, figures, load_catalog()) + check_tables(doc.doc_id, table_figures)
+    if table_figures:
+        figures = sorted(figures + [figure.record for figure in table_figures], key=lambda figure: figure.start)
     return ExtractedDocument(
         **doc.__dict__,
         facts=facts,

@@ -135,6 +135,8 @@ def _vertical_blocks(text: str) -> list[list[_Row]]:
 # header over them all.
 _NUMBER_RUN = re.compile(r"(?:^[ \t]*(?:\d[\d,.]*)[ \t]*\n(?:[ \t]*\n)*){3,}", re.MULTILINE)
 _MAX_LABEL_CHARS = 30
+# a header over the others says what they count: 行政许可实施数量(宗)
+_GROUP_HEADER = re.compile(r"[（(][^（()）]{1,6}[）)]\s*$|(?:数量|数|情况|次数)$")
 
 
 def _paragraph_tables(text: str) -> list[Table]:
@@ -162,6 +164,8 @@ def _paragraph_tables(text: str) -> list[Table]:
         # matching them up would give numbers the wrong headers
         if len(labels) not in (len(values), len(values) + 1):
             continue
+        if len(labels) > len(values) and not _GROUP_HEADER.search(text[labels[0][0]:labels[0][1]]):
+            continue  # one label too many that is no group header: a label broke over lines
         rows = []
         if len(labels) > len(values):
             group, labels = labels[0], labels[1:]
@@ -242,6 +246,12 @@ def _tables_in(text: str, rows: list[_Row]) -> list[Table]:
 
 
 def _build(text: str, headers: list[_Row], values: list[_Row], width: int) -> Table | None:
+    # columns empty in every row are a scraper's padding ("| 0 | 0 | ||")
+    width = max(max((i + 1 for i, t in enumerate(row.texts) if t), default=0) for row in (*headers, *values))
+    for row in (*headers, *values):
+        row.cells, row.texts = row.cells[:width], row.texts[:width]
+    if width < 2:
+        return None
     n_labels = max(row.labels() or 0 for row in values)
     placed = _place_headers(headers, width, n_labels)
     if placed is None:

@@ -199,10 +199,11 @@ class TableExtractor:
         labels = {r: self._row_label(grid, r, label_cols, headers) for r in data_rows}
         by_agency = self._rows_are_agencies(label_header, [labels[r] for r in data_rows])
         table_units = self._table_units(table, grid, title_rows, label_cols, header_rows, headers)
-        # what the table is about: its headers' words, then (named later, so they win
-        # where they name an act type) its section, caption and title rows
+        # what the table is about: the act types its headers name (许可数量 beside
+        # 受理数量), then, named later so that they win, its section, caption and title rows
         all_headers = _distinct(grid[r][c] for r in header_rows for c in range(table.n_cols))
-        before = " ".join(filter(None, (*(headers[id(h)].words for h in all_headers), self._section_at(doc, cells, table),
+        acts = [headers[id(h)].words for h in all_headers if self.catalog.scope(headers[id(h)].words)]
+        before = " ".join(filter(None, (*acts, self._section_at(doc, cells, table),
                                         table.caption, *(headers[id(grid[r][0])].words for r in title_rows))))
         section = table.caption or self._section_at(doc, cells, table)
 

@@ -218,6 +218,8 @@ class TableExtractor:
                     continue
                 column = _distinct(grid[h][c] for h in header_rows)
                 column = [header for header in column if headers[id(header)].words or headers[id(header)].units]
+                if not column and not label.words:
+                    continue  # a number no header or label speaks for says nothing
                 found.append(self._figure(
                     doc, cells, table, cell, read[id(cell)], [headers[id(h)] for h in column],
                     label, by_agency, table_units, before, section, row_text, report_year,

@@ -192,44 +192,48 @@ def test_pipe_flattened_table_with_empty_spanned_cells(tmp_path):
     assert doc.original[table.start:table.end].endswith("16 | 2.5")
 
 
-def test_tab_separated_text_pasted_from_a_spreadsheet(tmp_path):
-    text = ("行政强制实施情况\n"
-            "查封场所、设施或者财物\t扣押财物\t冻结存款、汇款\t合计（宗）\n"
-            "4\t9\t\t13\n")
-    _, figures = table_figures(write(tmp_path, "tabs.txt", text))
-    # 宗 is declared for the total only: the other columns declare no unit
-    assert rows(figures, "cell") == [
-        ("4", 4, "", "coercion.sealing", "table 1 r2c1"),
-        ("9", 9, "", "coercion.seizure", "table 1 r2c2"),
-        ("13", 13, "宗", "", "table 1 r2c4"),
-    ]
+FLAT_LAYOUTS = {
+    "tabs pasted from a spreadsheet": (
+        "行政强制实施情况\n"
+        "查封场所、设施或者财物\t扣押财物\t冻结存款、汇款\t合计（宗）\n"
+        "4\t9\t\t13\n",
+        "cell",
+        # 宗 is declared for the total only: the other columns declare no unit
+        [("4", 4, "", "coercion.sealing", "table 1 r2c1"),
+         ("9", 9, "", "coercion.seizure", "table 1 r2c2"),
+         ("13", 13, "宗", "", "table 1 r2c4")]),
+    "columns aligned by spaces": (
+        "行政许可情况（单位：件）\n"
+        "项目        数量\n"
+        "申请数量    210\n"
+        "受理数量    207\n"
+        "不予许可数量  5\n",
+        "subject",
+        [("210", 210, "件", "licensing.applications", "数量 > 申请数量"),
+         ("207", 207, "件", "licensing.accepted", "数量 > 受理数量"),
+         ("5", 5, "件", "licensing.denied", "数量 > 不予许可数量")]),
+    "header rows packed to the left": (
+        "单位名称 | 行政许可实施数量 | 撤销许可数量 | ||\n"
+        "申请数量 | 受理数量 | 许可数量 | ||\n"
+        "某区住房和城乡建设局 | 25 | 25 | 24 | 1 |\n",
+        "subject",
+        [("25", 25, "", "licensing.applications", "行政许可实施数量 > 申请数量"),
+         ("25", 25, "", "licensing.accepted", "行政许可实施数量 > 受理数量"),
+         ("24", 24, "", "licensing.granted", "行政许可实施数量 > 许可数量"),
+         ("1", 1, "", "licensing.revoked", "撤销许可数量")]),
+}
 
 
-def test_columns_aligned_by_spaces(tmp_path):
-    text = ("行政许可情况（单位：件）\n"
-            "项目        数量\n"
-            "申请数量    210\n"
-            "受理数量    207\n"
-            "不予许可数量  5\n")
-    _, figures = table_figures(write(tmp_path, "spaces.txt", text))
-    assert rows(figures, "subject") == [
-        ("210", 210, "件", "licensing.applications", "数量 > 申请数量"),
-        ("207", 207, "件", "licensing.accepted", "数量 > 受理数量"),
-        ("5", 5, "件", "licensing.denied", "数量 > 不予许可数量"),
-    ]
+@pytest.mark.parametrize("layout", FLAT_LAYOUTS)
+def test_flattened_layouts(tmp_path, layout):
+    text, field, expected = FLAT_LAYOUTS[layout]
+    _, figures = table_figures(write(tmp_path, "flat.txt", text))
+    assert rows(figures, field) == expected
 
 
-def test_left_packed_header_rows_are_rebuilt(tmp_path):
-    text = ("单位名称 | 行政许可实施数量 | 撤销许可数量 | ||\n"
-            "申请数量 | 受理数量 | 许可数量 | ||\n"
-            "某区住房和城乡建设局 | 25 | 25 | 24 | 1 |\n")
-    _, figures = table_figures(write(tmp_path, "packed.txt", text))
-    assert rows(figures, "subject", "org") == [
-        ("25", 25, "", "licensing.applications", "行政许可实施数量 > 申请数量", "某区住房和城乡建设局"),
-        ("25", 25, "", "licensing.accepted", "行政许可实施数量 > 受理数量", "某区住房和城乡建设局"),
-        ("24", 24, "", "licensing.granted", "行政许可实施数量 > 许可数量", "某区住房和城乡建设局"),
-        ("1", 1, "", "licensing.revoked", "撤销许可数量", "某区住房和城乡建设局"),
-    ]
+def test_rows_of_agencies_name_the_org(tmp_path):
+    _, figures = table_figures(write(tmp_path, "packed.txt", FLAT_LAYOUTS["header rows packed to the left"][0]))
+    assert {f.org for f in figures} == {"某区住房和城乡建设局"}
 
 
 def test_one_cell_a_line_and_one_cell_a_paragraph(tmp_path):

@@ -116,7 +116,7 @@ class TableExtractor:
         self.org_headers = regex.compile("|".join(map(regex.escape, layout["rows"]["org_headers"])))
         self.org_suffixes = tuple(layout["rows"]["org_suffixes"])
         self.index_headers = set(layout["rows"]["index_headers"])
-        self.kinds = {kind: tuple(words) for kind, words in layout["kinds"].items()}
+        self.kinds = {kind: regex.compile("|".join(words)) for kind, words in layout["kinds"].items()}
         self.unit_line = regex.compile(layout["captions"]["unit_line"])
         self.title_row = regex.compile(layout["captions"]["title_row"])
         multipliers = "|".join(sorted(map(regex.escape, self.rules.multipliers), key=len, reverse=True))
@@ -328,8 +328,8 @@ class TableExtractor:
 
     def _kind(self, path_words: list[str]) -> str:
         for header in reversed(path_words):
-            for kind, words in self.kinds.items():
-                if any(word in header for word in words):
+            for kind, pattern in self.kinds.items():
+                if pattern.search(header):
                     return kind
         return "level"
 

@@ -7,6 +7,7 @@ figure's text is the span of the original it points to.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -306,3 +307,17 @@ def test_checks_name_the_table_and_the_cells(tmp_path, jieba):
         "table 1: 许可 + 不予许可 is more than 受理: r2c3 9 + r2c4 4 > r2c2 12",
     ]
     assert {issue.severity for issue in doc.issues} == {"warning"}
+
+
+def test_zhfig_extract_lists_a_tables_figures_with_header_paths_and_cells(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["extract", str(write(tmp_path, "penalty.html", SPANNING))],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "table 1" in line]
+    assert len(lines) == 5
+    assert re.search(r"1,204 .*penalty\.fine .*行政处罚实施数量 > 罚款 .*table 1 r3c3", lines[1])
+    assert re.search(r"86\.5321 .*865,321 .*元 .*penalty\.amount .*罚没金额 .*table 1 r3c7", lines[4])

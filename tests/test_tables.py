@@ -222,6 +222,10 @@ FLAT_LAYOUTS = {
          ("25", 25, "", "licensing.accepted", "行政许可实施数量 > 受理数量"),
          ("24", 24, "", "licensing.granted", "行政许可实施数量 > 许可数量"),
          ("1", 1, "", "licensing.revoked", "撤销许可数量")]),
+    "a Markdown table": (
+        "| 项目 | 数量（件） |\n|---|---:|\n| 警告 | 3 |\n| 罚款 | 14 |\n",
+        "cell",
+        [("3", 3, "件", "penalty.warning", "table 1 r2c2"), ("14", 14, "件", "penalty.fine", "table 1 r3c2")]),
 }
 
 
@@ -321,3 +325,19 @@ def test_zhfig_extract_lists_a_tables_figures_with_header_paths_and_cells(tmp_pa
     assert len(lines) == 5
     assert re.search(r"1,204 .*penalty\.fine .*行政处罚实施数量 > 罚款 .*table 1 r3c3", lines[1])
     assert re.search(r"86\.5321 .*865,321 .*元 .*penalty\.amount .*罚没金额 .*table 1 r3c7", lines[4])
+
+
+def test_a_layout_table_around_the_report_keeps_its_prose(tmp_path, jieba):
+    # old sites put the whole article in one cell of a layout table, the data table inside it
+    html = page("""<table width="100%"><tr><td class="left">栏目</td><td>
+      <p>全年共受理行政许可申请86件，准予许可80件。</p>
+      <table border="1"><tr><td>申请数量<td>受理数量<td>许可数量
+      <tr><td>86<td>84<td>80</table>
+      </td></tr></table>""")
+    doc = process_file(write(tmp_path, "layout.html", html), None, jieba)
+    assert [(f.text, f.extractor, f.metric) for f in doc.figures] == [
+        ("86件", "pattern", "licensing.applications"), ("80件", "pattern", "licensing.granted"),
+        ("86", "table", "licensing.applications"), ("84", "table", "licensing.accepted"),
+        ("80", "table", "licensing.granted"),
+    ]
+    assert [f.cell for f in doc.figures[2:]] == ["table 2 r2c1", "table 2 r2c2", "table 2 r2c3"]

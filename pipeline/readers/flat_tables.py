@@ -34,6 +34,7 @@ from schemas.table import Cell, Table
 # (a plain character class: a look-behind here makes the scan of every text 4x slower)
 _ROW_MARK = re.compile(r"[|\t]| {2}|\u3000")
 _BLANK = re.compile(r"[ \t\u3000\xa0]*\n")
+_MARKDOWN_RULE = re.compile(r"[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?)?[ \t]*\n?")
 _SPACE_RUN = re.compile(r"(?: {2,}|\u3000+|[ \u3000]*\t[ \u3000]*)")
 _EDGE = " \t\u3000\xa0\r"
 _MAX_LABELS = 2  # leading label cells a value row may have (类别 | 项目 | numbers …)
@@ -86,7 +87,7 @@ def _blocks(text: str) -> list[list[_Row]]:
     current: list[_Row] = []
     for line_start, line_end in _marked_lines(text):
         row = _split(text, line_start, line_end)
-        if row is None:
+        if row is None or _MARKDOWN_RULE.fullmatch(text, line_start, line_end):
             continue
         if current and (row.kind != current[-1].kind or not _only_blank(text, current[-1].end, row.start)):
             blocks.append(current)
@@ -192,9 +193,10 @@ def _marked_lines(text: str):
 
 
 def _only_blank(text: str, end: int, start: int) -> bool:
+    """Whether only blank lines (or a Markdown table's rule) stand between two rows."""
     position = end + 1  # past the line's own \n
     while position < start:
-        blank = _BLANK.match(text, position)
+        blank = _BLANK.match(text, position) or _MARKDOWN_RULE.match(text, position)
         if not blank:
             return False
         position = blank.end()

@@ -47,6 +47,7 @@ def read_source(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_M
         doc.sha256 = hashlib.sha256(raw).hexdigest()
         if not raw:
             raise Unreadable("empty", "empty file (0 bytes)")
+        doc.format = _format_of(raw, doc.format)
         if doc.format in BINARY_READERS:
             _read_binary(doc, raw)
         else:
@@ -54,6 +55,12 @@ def read_source(path: Path, root: Path | None = None, max_bytes: int = DEFAULT_M
     except Unreadable as problem:
         doc.status, doc.error = problem.status, problem.message
     return doc
+
+
+def _format_of(raw: bytes, by_suffix: str) -> str:
+    """The format whose reader gets the bytes. For now the suffix decides;
+    this is where sniffing the magic bytes (pipeline/readers/sniff.py) goes."""
+    return by_suffix
 
 
 def _read_text(doc: SourceDocument, raw: bytes) -> None:

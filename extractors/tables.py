@@ -152,12 +152,18 @@ class TableExtractor:
         return Header(words.strip(" ：:"), tuple(units))
 
     # -- the table's layout ----------------------------------------------
-    def extract(self, doc: SegmentedDocument, report_year: int | None = None) -> list[TableFigure]:
+    def extract(self, doc: SegmentedDocument, report_year: int | None = None) -> tuple[list[TableFigure], list[str]]:
+        """The figures of every table, and what kept a table from being read:
+        one table that cannot be read costs its own figures only."""
         cells = _CleanCells(doc)
         found: list[TableFigure] = []
+        problems: list[str] = []
         for table in doc.tables:
-            found.extend(self.extract_table(doc, cells, table, report_year))
-        return found
+            try:
+                found.extend(self.extract_table(doc, cells, table, report_year))
+            except Exception as exc:  # a layout no rule foresaw: say so, read the others
+                problems.append(f"table {table.index} could not be read: {type(exc).__name__}: {exc}")
+        return found, problems
 
     def extract_table(self, doc: SegmentedDocument, cells: _CleanCells, table: Table,
                       report_year: int | None) -> list[TableFigure]:

@@ -22,7 +22,7 @@ from extractors.metrics import load_catalog
 from extractors.ner.base import NerBackend
 from extractors.table_checks import check_tables
 from extractors.tables import TableFigure, table_extractor
-from schemas import EntityRecord, ExtractedDocument, FigureRecord, SegmentedDocument
+from schemas import EntityRecord, ExtractedDocument, FigureRecord, IssueRecord, SegmentedDocument
 
 @cache
 def figure_extractor() -> FigureExtractor:
@@ -96,10 +96,11 @@ def extract(doc: SegmentedDocument, ner: NerBackend) -> ExtractedDocument:
     figures = figure_extractor().extract(doc, facts.report_year)
     attach_orgs(figures, entities, facts.agency)
     figures = ground_figures(doc, figures)
-    table_figures = table_extractor().extract(doc, facts.report_year) if doc.tables else []
+    table_figures, problems = table_extractor().extract(doc, facts.report_year) if doc.tables else ([], [])
     figures = outside_tables(figures, table_figures)
     # a table's figures are checked against its own cells (table_checks), prose against prose
     issues = check_figures(doc.doc_id, figures, load_catalog()) + check_tables(doc.doc_id, table_figures)
+    issues += [IssueRecord(doc_id=doc.doc_id, severity="warning", stage="extract", message=problem) for problem in problems]
     if table_figures:
         figures = sorted(figures + [figure.record for figure in table_figures], key=lambda figure: figure.start)
     return ExtractedDocument(

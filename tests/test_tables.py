@@ -30,7 +30,8 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
 def table_figures(path: Path, report_year: int | None = 2023):
     doc = segment(normalize(read_source(path)))
     assert doc.status == "ok", doc.error
-    found = table_extractor().extract(doc, report_year)
+    found, problems = table_extractor().extract(doc, report_year)
+    assert problems == []
     for figure in found:
         assert figure.record.text == doc.original[figure.record.start:figure.record.end]
     return doc, [f.record for f in found]
@@ -341,3 +342,22 @@ def test_a_layout_table_around_the_report_keeps_its_prose(tmp_path, jieba):
         ("80", "table", "licensing.granted"),
     ]
     assert [f.cell for f in doc.figures[2:]] == ["table 2 r2c1", "table 2 r2c2", "table 2 r2c3"]
+
+
+def test_a_table_that_cannot_be_read_costs_its_own_figures_only(tmp_path, jieba, monkeypatch):
+    extractor = table_extractor()
+    real = extractor.extract_table
+
+    def fails_on_the_first(doc, cells, table, report_year):
+        if table.index == 1:
+            raise IndexError("a layout no rule foresaw")
+        return real(doc, cells, table, report_year)
+
+    monkeypatch.setattr(extractor, "extract_table", fails_on_the_first)
+    html = page("""<table><tr><td>警告</td></tr><tr><td>1</td></tr></table>
+      <table><tr><td>罚款</td></tr><tr><td>2</td></tr></table>""")
+    doc = process_file(write(tmp_path, "two.html", html), None, jieba)
+    assert doc.status == "ok"
+    assert [(f.text, f.metric, f.cell) for f in doc.figures] == [("2", "penalty.fine", "table 2 r2c1")]
+    assert [(i.severity, i.stage, i.message) for i in doc.issues] == [
+        ("warning", "extract", "table 1 could not be read: IndexError: a layout no rule foresaw")]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import tomllib
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import regex
@@ -323,6 +323,7 @@ class TableExtractor:
             return None, "", first[2]
         return first
 
+    @lru_cache(maxsize=4096)  # a column's cells share their words: one look-up a column
     def _assign(self, leaf: str, path: str, before: str, unit: str, unit_kind: str, is_change: bool) -> MetricMatch:
         metric = NO_METRIC
         for clause in dict.fromkeys((leaf, path)):

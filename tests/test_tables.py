@@ -223,6 +223,17 @@ FLAT_LAYOUTS = {
          ("25", 25, "", "licensing.accepted", "行政许可实施数量 > 受理数量"),
          ("24", 24, "", "licensing.granted", "行政许可实施数量 > 许可数量"),
          ("1", 1, "", "licensing.revoked", "撤销许可数量")]),
+    "rows numbered, one an agency, then a total": (
+        "序号 | 单位名称 | 行政检查次数（次） | 检查企业数（家）\n"
+        "1 | 某区市场监督管理局 | 230 | 180\n"
+        "2 | 某区应急管理局 | 95 | 60\n"
+        "合计 |  | 325 | 240\n",
+        "org",
+        [("230", 230, "次", "inspection.total", "某区市场监督管理局"),
+         ("180", 180, "家", "inspection.entities", "某区市场监督管理局"),
+         ("95", 95, "次", "inspection.total", "某区应急管理局"),
+         ("60", 60, "家", "inspection.entities", "某区应急管理局"),
+         ("325", 325, "次", "inspection.total", ""), ("240", 240, "家", "inspection.entities", "")]),
     "a Markdown table": (
         "| 项目 | 数量（件） |\n|---|---:|\n| 警告 | 3 |\n| 罚款 | 14 |\n",
         "cell",

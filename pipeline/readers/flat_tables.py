@@ -37,7 +37,8 @@ _BLANK = re.compile(r"[ \t\u3000\xa0]*\n")
 _MARKDOWN_RULE = re.compile(r"[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?)?[ \t]*\n?")
 _SPACE_RUN = re.compile(r"(?: {2,}|\u3000+|[ \u3000]*\t[ \u3000]*)")
 _EDGE = " \t\u3000\xa0\r"
-_MAX_LABELS = 2  # leading label cells a value row may have (类别 | 项目 | numbers …)
+_ROW_NUMBER = re.compile(r"\d{1,3}[.、]?")
+_MAX_LABELS = 3  # leading label cells a value row may have (类别 | 项目 | numbers …)
 _CAPTION_LINES = 3
 _UNIT_BRACKET = re.compile(r"[（(][^（()）]{0,8}[）)]")
 _T2S = opencc.OpenCC("t2s")
@@ -60,7 +61,9 @@ class _Row:
         """How many leading label cells a value row has; None when not a value row."""
         n_labels, seen_number = 0, False
         for i, text in enumerate(self.texts):
-            if self.is_numeric(i):
+            if i == 0 and _ROW_NUMBER.fullmatch(text) and len(self.texts) > 2 and not self.is_numeric(1):
+                n_labels = 1  # 序号: a row number before the label
+            elif self.is_numeric(i):
                 seen_number = True
             elif not EMPTY_CELL.fullmatch(text):
                 if seen_number or i >= _MAX_LABELS:

@@ -267,11 +267,19 @@ def test_one_cell_a_line_and_one_cell_a_paragraph(tmp_path):
                              ("39", 39, "宗", "licensing.granted")]
 
 
-def test_labels_that_do_not_pair_with_the_numbers_give_no_table(tmp_path):
-    # a label broke over two paragraphs: pairing them up would shift every header
+def test_a_label_broken_over_paragraphs_is_joined_again_when_only_one_way_fits(tmp_path):
     text = "见表二。\n\n警告\n\n没收违法\n\n所得、没收非法财物\n\n罚款\n\n1\n\n2\n\n3\n\n"
-    doc = read_source(write(tmp_path, "broken.txt", text))
-    assert doc.tables == []
+    doc, figures = table_figures(write(tmp_path, "broken.txt", text))
+    assert rows(figures, "subject") == [("1", 1, "", "penalty.warning", "警告"),
+                                         ("2", 2, "", "penalty.confiscation", "没收违法所得、没收非法财物"),
+                                         ("3", 3, "", "penalty.fine", "罚款")]
+
+
+def test_labels_that_do_not_pair_with_the_numbers_give_no_table(tmp_path):
+    # four labels for three numbers and nothing says which two belong together:
+    # pairing them up by guess could shift every header
+    text = "见下表。\n\n甲类\n\n乙\n\n丙类\n\n丁类\n\n10\n\n20\n\n30\n\n"
+    assert read_source(write(tmp_path, "ambiguous.txt", text)).tables == []
 
 
 def test_prose_is_not_a_table(tmp_path):

@@ -142,6 +142,8 @@ def _vertical_blocks(text: str) -> list[list[_Row]]:
 # header over them all.
 _NUMBER_RUN = re.compile(r"(?:^[ \t]*(?:\d[\d,.]*)[ \t]*\n(?:[ \t]*\n)*){3,}", re.MULTILINE)
 _MAX_LABEL_CHARS = 30
+_MAX_BROKEN_LABELS = 2  # headers broken over lines that a table may have and still be rebuilt
+_WHITESPACE_RUN = re.compile(r"\s+")
 # a header over the others says what they count: 行政许可实施数量(宗)
 _GROUP_HEADER = re.compile(r"[（(][^（()）]{1,6}[）)]\s*$|(?:数量|数|情况|次数)$")
 
@@ -155,7 +157,7 @@ def _paragraph_tables(text: str) -> list[Table]:
             continue
         labels: list[tuple[int, int]] = []
         end = run.start()
-        while end > 0 and len(labels) <= len(values) + 1:
+        while end > 0 and len(labels) <= len(values) + 1 + _MAX_BROKEN_LABELS:
             line_start = text.rfind("\n", 0, end - 1) + 1
             line = text[line_start:end]
             end = line_start
@@ -166,22 +168,49 @@ def _paragraph_tables(text: str) -> list[Table]:
                 break
             lead = len(line) - len(line.lstrip())
             labels.insert(0, (line_start + lead, line_start + lead + len(stripped)))
-        # exactly one label a number (and maybe a group header over them): any
-        # other count means a label broke over lines or a cell was left out, and
-        # matching them up would give numbers the wrong headers
-        if len(labels) not in (len(values), len(values) + 1):
-            continue
-        if len(labels) > len(values) and not _GROUP_HEADER.search(text[labels[0][0]:labels[0][1]]):
-            continue  # one label too many that is no group header: a label broke over lines
-        rows = []
-        if len(labels) > len(values):
+        group = None
+        if len(labels) > len(values) and _GROUP_HEADER.search(text[labels[0][0]:labels[0][1]]):
             group, labels = labels[0], labels[1:]
+        if len(labels) > len(values):
+            labels = _rejoined(text, labels, len(labels) - len(values))
+        # one label a number, or no table: matching labels and numbers up any
+        # other way would give numbers the wrong headers
+        if labels is None or len(labels) != len(values):
+            continue
+        rows = []
+        if group is not None:
             rows.append(_Row(group[0], group[1], "paragraph", [group] + [(group[1], group[1])] * (len(values) - 1),
                              [text[group[0]:group[1]]] + [""] * (len(values) - 1)))
         rows.append(_Row(labels[0][0], labels[-1][1], "paragraph", labels, [text[a:b] for a, b in labels]))
         rows.append(_Row(values[0][0], values[-1][1], "paragraph", values, [text[a:b] for a, b in values]))
         tables.extend(_tables_in(text, rows))
     return tables
+
+
+def _rejoined(text: str, labels: list[tuple[int, int]], n_joins: int) -> list[tuple[int, int]] | None:
+    """The labels with the pieces of headers that broke over lines joined
+    again (没收违法 / 所得、没收非法财物): the one way of joining n_joins
+    neighbours after which no two columns name the same metric and most of
+    them name one; None when no way, or more than one, does."""
+    if n_joins > _MAX_BROKEN_LABELS:
+        return None
+    scorer = _Affinity()
+    ranked = []
+    for joins in combinations(range(len(labels) - 1), n_joins):
+        joined: list[tuple[int, int]] = []
+        for i, (start, end) in enumerate(labels):
+            if i - 1 in joins:
+                joined[-1] = (joined[-1][0], end)
+            else:
+                joined.append((start, end))
+        metrics = [scorer.family(_WHITESPACE_RUN.sub("", text[a:b]))[1] for a, b in joined]
+        named = [metric for metric in metrics if metric]
+        if len(set(named)) == len(named):
+            ranked.append((len(named), joined))
+    ranked.sort(key=lambda option: -option[0])
+    if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return None
+    return ranked[0][1]
 
 
 def _marked_lines(text: str):

@@ -50,6 +50,16 @@ def _layout() -> dict:
     return tomllib.loads(resources.files("extractors.data").joinpath("tables.toml").read_text(encoding="utf-8"))
 
 
+def is_title(text: str) -> bool:
+    """Whether a line reads as a table's title, unit or note (表一, …统计表, 单位：件, 说明：)."""
+    return bool(_title_row().search(text))
+
+
+@cache
+def _title_row() -> regex.Pattern:
+    return regex.compile(_layout()["captions"]["title_row"])
+
+
 def cell_address(table: Table, row: int, col: int) -> str:
     """Where a cell sits: sheet!C4 in a workbook, 'table T rRcC' elsewhere (from 1)."""
     if table.sheet:
@@ -118,7 +128,6 @@ class TableExtractor:
         self.index_headers = set(layout["rows"]["index_headers"])
         self.kinds = {kind: regex.compile("|".join(words)) for kind, words in layout["kinds"].items()}
         self.unit_line = regex.compile(layout["captions"]["unit_line"])
-        self.title_row = regex.compile(layout["captions"]["title_row"])
         multipliers = "|".join(sorted(map(regex.escape, self.rules.multipliers), key=len, reverse=True))
         units = "|".join(sorted(map(regex.escape, self.rules.units), key=len, reverse=True))
         self.value = regex.compile(rf"(?P<num>{ARABIC})\s*(?P<mult>{multipliers})?\s*(?P<unit>{units})?")
@@ -178,15 +187,15 @@ class TableExtractor:
             row = _distinct(grid[r])
             return table.n_cols > 1 and len(row) == 1 and row[0].colspan >= table.n_cols
 
-        def is_title(r: int) -> bool:  # a title, unit or note row (else a full-width group header)
-            return is_full_width(r) and bool(self.title_row.search(read[id(grid[r][0])][0]))
+        def is_title_row(r: int) -> bool:  # a title, unit or note row (else a full-width group header)
+            return is_full_width(r) and is_title(read[id(grid[r][0])][0])
 
         first_data = next((r for r in range(table.n_rows)
-                           if not is_title(r) and any(is_number(cell) for cell in grid[r] if cell and cell.row == r)), None)
+                           if not is_title_row(r) and any(is_number(cell) for cell in grid[r] if cell and cell.row == r)), None)
         if first_data is None:
             return []
-        header_rows = [r for r in range(first_data) if not is_title(r)]
-        title_rows = [r for r in range(first_data) if is_title(r)]
+        header_rows = [r for r in range(first_data) if not is_title_row(r)]
+        title_rows = [r for r in range(first_data) if is_title_row(r)]
         data_rows = [r for r in range(first_data, table.n_rows) if not is_full_width(r)]  # below: notes
 
         label_cols: list[int] = []

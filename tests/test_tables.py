@@ -275,6 +275,19 @@ def test_a_label_broken_over_paragraphs_is_joined_again_when_only_one_way_fits(t
                                          ("3", 3, "", "penalty.fine", "罚款")]
 
 
+def test_blank_paragraph_cells_keep_their_columns(tmp_path):
+    # every <td> its own paragraph, a blank one a lone space, two headers broken in pieces
+    text = ("表一\n\n某分局2022年度行政处罚实施情况统计表\n\n行政处罚实施数量(宗)\n\n警告\n\n罚款\n\n没收违法\n\n"
+            "所得、没收\n\n非法财物\n\n行政\n\n拘留\n\n合计(宗)\n\n罚没金额(万元)\n\n"
+            "7\n\n20\n\n \n\n3\n\n30\n\n1.6\n\n\n说明：统计范围为本年度。\n")
+    _, figures = table_figures(write(tmp_path, "blank.txt", text), report_year=2022)
+    assert rows(figures, "cell") == [
+        ("7", 7, "宗", "penalty.warning", "table 1 r3c1"), ("20", 20, "宗", "penalty.fine", "table 1 r3c2"),
+        ("3", 3, "宗", "penalty.detention", "table 1 r3c4"), ("30", 30, "宗", "penalty.total", "table 1 r3c5"),
+        ("1.6", 16000, "元", "penalty.amount", "table 1 r3c6"),
+    ]
+
+
 def test_labels_that_do_not_pair_with_the_numbers_give_no_table(tmp_path):
     # four labels for three numbers and nothing says which two belong together:
     # pairing them up by guess could shift every header

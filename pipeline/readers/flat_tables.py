@@ -28,6 +28,7 @@ from math import comb
 import opencc
 
 from extractors.numbers import EMPTY_CELL, NUMERIC_CELL
+from extractors.tables import is_title
 from schemas.table import Cell, Table
 
 # what marks a line that may be a table row: a pipe, a tab, or a run of spaces
@@ -142,7 +143,7 @@ def _vertical_blocks(text: str) -> list[list[_Row]]:
 # header over them all.
 _NUMBER_RUN = re.compile(r"(?:^[ \t]*(?:\d[\d,.]*)[ \t]*\n(?:[ \t]*\n)*){3,}", re.MULTILINE)
 _MAX_LABEL_CHARS = 30
-_MAX_BROKEN_LABELS = 2  # headers broken over lines that a table may have and still be rebuilt
+_MAX_BROKEN_LABELS = 3  # headers broken over lines that a table may have and still be rebuilt
 _WHITESPACE_RUN = re.compile(r"\s+")
 # a header over the others says what they count: 行政许可实施数量(宗)
 _GROUP_HEADER = re.compile(r"[（(][^（()）]{1,6}[）)]\s*$|(?:数量|数|情况|次数)$")
@@ -151,9 +152,8 @@ _GROUP_HEADER = re.compile(r"[（(][^（()）]{1,6}[）)]\s*$|(?:数量|数|情�
 def _paragraph_tables(text: str) -> list[Table]:
     tables = []
     for run in _NUMBER_RUN.finditer(text):
-        values = [m.span() for m in re.finditer(r"\S+", text[run.start():run.end()])]
-        values = [(run.start() + a, run.start() + b) for a, b in values]
-        if not all(NUMERIC_CELL.fullmatch(text[a:b]) for a, b in values):
+        values = _paragraph_values(text, run.start(), run.end())
+        if not all(NUMERIC_CELL.fullmatch(text[a:b]) for a, b in values if b > a):
             continue
         labels: list[tuple[int, int]] = []
         end = run.start()
@@ -164,7 +164,8 @@ def _paragraph_tables(text: str) -> list[Table]:
             stripped = line.strip()
             if not stripped:
                 continue
-            if len(stripped) > _MAX_LABEL_CHARS or "。" in stripped or NUMERIC_CELL.fullmatch(stripped):
+            if (len(stripped) > _MAX_LABEL_CHARS or "。" in stripped or NUMERIC_CELL.fullmatch(stripped)
+                    or is_title(stripped)):
                 break
             lead = len(line) - len(line.lstrip())
             labels.insert(0, (line_start + lead, line_start + lead + len(stripped)))
@@ -187,30 +188,51 @@ def _paragraph_tables(text: str) -> list[Table]:
     return tables
 
 
+def _paragraph_values(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The value cells of a run of number paragraphs. When every other line
+    is empty, the lines between are the cells, and one holding only a space
+    is an empty cell (a scraper's blank <td>: the column still counts);
+    otherwise the numbers alone."""
+    lines, position = [], start
+    for line in text[start:end].split("\n"):
+        lines.append((position, position + len(line)))
+        position += len(line) + 1
+    while lines and lines[-1][0] == lines[-1][1]:
+        lines.pop()
+    if all(a == b for a, b in lines[1::2]):
+        cells = []
+        for a, b in lines[0::2]:
+            piece = text[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            cells.append((a + lead, a + lead + len(piece.strip())))
+        return cells
+    return [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+
+
 def _rejoined(text: str, labels: list[tuple[int, int]], n_joins: int) -> list[tuple[int, int]] | None:
     """The labels with the pieces of headers that broke over lines joined
     again (没收违法 / 所得、没收非法财物): the one way of joining n_joins
-    neighbours after which no two columns name the same metric and most of
-    them name one; None when no way, or more than one, does."""
+    neighbours in which every join makes a wording of the metric catalog
+    across it (没收违法|所得 -> 没收违法所得) and no two columns name the same
+    metric; None when no way, or more than one, does."""
     if n_joins > _MAX_BROKEN_LABELS:
         return None
     scorer = _Affinity()
-    ranked = []
+    words = [_WHITESPACE_RUN.sub("", text[a:b]) for a, b in labels]
+    fitting = []
     for joins in combinations(range(len(labels) - 1), n_joins):
+        if not all(scorer.joins(words[i], words[i + 1]) for i in joins):
+            continue
         joined: list[tuple[int, int]] = []
         for i, (start, end) in enumerate(labels):
             if i - 1 in joins:
                 joined[-1] = (joined[-1][0], end)
             else:
                 joined.append((start, end))
-        metrics = [scorer.family(_WHITESPACE_RUN.sub("", text[a:b]))[1] for a, b in joined]
-        named = [metric for metric in metrics if metric]
+        named = [m for m in (scorer.family(_WHITESPACE_RUN.sub("", text[a:b]))[1] for a, b in joined) if m]
         if len(set(named)) == len(named):
-            ranked.append((len(named), joined))
-    ranked.sort(key=lambda option: -option[0])
-    if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
-        return None
-    return ranked[0][1]
+            fitting.append(joined)
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _marked_lines(text: str):
@@ -447,6 +469,13 @@ class _Affinity:
             family = metric.split(".", 1)[0] if metric else self.catalog.scope(simple)
             self.families[words] = (family, metric)
         return self.families[words]
+
+    def joins(self, left: str, right: str) -> bool:
+        """Whether a catalog wording runs across the end of `left` into `right`."""
+        joined, at = _T2S.convert(left + right), len(left)
+        return any(m.start() < at < m.end()
+                   for metric in self.catalog.metrics.values() for wording in metric.patterns
+                   for m in wording.pattern.finditer(joined))
 
     def pair(self, parent: str, child: str, common: set[str]) -> float:
         (parent_family, parent_metric), (child_family, child_metric) = self.family(parent), self.family(child)

@@ -130,7 +130,7 @@ def _progress() -> Progress:
 
 @app.command()
 def extract(
-    file: Path = typer.Argument(..., help="One report (.txt, .md, .html) in any encoding.", dir_okay=False),
+    file: Path = typer.Argument(..., help="One report (.txt, .md, .html) in any encoding; tables in it are read cell by cell.", dir_okay=False),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line, for machines."),
     entities: bool = typer.Option(False, "--entities", help="Show the named entities instead of the figures."),
     ner: NerName = NER_OPTION,
@@ -185,14 +185,15 @@ def _number(value: float) -> str:
 
 
 def _figure_table(figures) -> Table:
-    # on a narrow terminal the figure's own columns keep their width; subject and sentence give way
+    # on a narrow terminal the figure's own columns keep their width; subject and sentence give way.
+    # A table cell shows its header path as subject and its place instead of a sentence.
     table = Table(Column("text", min_width=8), Column("value", justify="right", min_width=6),
                   Column("unit", min_width=4), "metric",
-                  Column("subject", max_width=16, no_wrap=True, overflow="ellipsis"),
-                  "sentence", header_style="bold")
+                  Column("subject", max_width=28, no_wrap=True, overflow="ellipsis"),
+                  Column("sentence / cell", min_width=12), header_style="bold")
     for figure in figures:
         table.add_row(figure.text, _number(figure.value), figure.unit, figure.metric, figure.subject,
-                      _snippet(figure.sentence, figure.text))
+                      figure.cell or _snippet(figure.sentence, figure.text))
     return table
 
 

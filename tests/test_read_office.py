@@ -11,7 +11,7 @@ import pytest
 
 from binary_fixtures import legacy_xls, report_docx, workbook_xlsx, zip_bomb_xlsx, zip_with
 from pipeline.readers.office import read_docx, read_xls, read_xlsx
-from pipeline.readers.sniff import Unreadable
+from pipeline.readers.text import Unreadable
 
 
 def _layout(table):

@@ -8,7 +8,7 @@ import pytest
 
 from binary_fixtures import framed_pdf, report_pdf, scanned_pdf, unmapped_font_pdf
 from pipeline.readers.pdf import read_pdf
-from pipeline.readers.sniff import Unreadable
+from pipeline.readers.text import Unreadable
 
 
 @pytest.fixture(scope="module")

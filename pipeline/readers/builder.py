@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pipeline.readers.sniff import Unreadable
+from pipeline.readers.text import Unreadable
 from schemas.table import Cell, Table
 
 # CJK characters and punctuation, full-width forms: between two of them a

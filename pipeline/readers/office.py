@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.readers.builder import CellDraft, TextBuilder, check_cell_count, failures_named
-from pipeline.readers.sniff import CONVERT, Unreadable, ole_streams
+from pipeline.readers.sniff import CONVERT, ole_streams
+from pipeline.readers.text import Unreadable
 from schemas.table import Table
 
 Read = tuple[str, list[Table], list[int]]

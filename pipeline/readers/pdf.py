@@ -24,7 +24,7 @@ from bisect import bisect_left
 from typing import Any
 
 from pipeline.readers.builder import CellDraft, TextBuilder, failures_named
-from pipeline.readers.sniff import Unreadable
+from pipeline.readers.text import Unreadable
 from schemas.table import Table
 
 MAX_PAGES = 2000

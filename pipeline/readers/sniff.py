@@ -18,18 +18,6 @@ import zipfile
 from typing import NamedTuple
 
 
-class Unreadable(Exception):
-    """Why a file gives no text: becomes the document's status and error.
-
-    The same class as pipeline.readers.text.Unreadable (branch i12); on
-    merging, import that one here instead."""
-
-    def __init__(self, status: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 class Sniffed(NamedTuple):
     format: str  # txt, md, html, pdf, docx, xlsx, xls, doc, wps; or what a refused file is (png, zip …)
     refusal: str = ""  # for a format not read: what the file is and why it is not read

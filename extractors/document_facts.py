@@ -56,7 +56,9 @@ FRAME_PART = re.compile(r"[^，,。；;！？]*")  # a line's frame, if any, com
 CLAUSE = re.compile(r"[^，,；;。！？：:]+")
 BOOK_TITLE = re.compile(r"《[^》]*》")
 SENTENCE_END = re.compile(r"[。！？]")
+LABEL_VALUE = re.compile(r"[^|\s:：，,。]*")  # up to the next cell, field or clause
 LABEL_END = r"\s*[:：|\t]\s*\|?\s*"  # 发布机构：…, 发布机构 | … (a table's cells)
+SALUTATION = re.compile(r"[^，,。；;]{2,30}[:：]")
 CLOSING = re.compile(r"现将.{0,40}?(?P<verb>报告|汇报|通报|总结|公示|公开|公布|说明)如下")
 
 
@@ -162,6 +164,8 @@ def extract_facts(doc: SegmentedDocument, entities: list[EntityRecord]) -> Docum
     tail = [line for line in lines[-SIGNATURE_LINES:] if not _is_furniture(line.text, words)]
     title = _title(heading_lines, words)
     body = lines[body_start:]
+    if body and SALUTATION.fullmatch(body[0].text):
+        body = body[1:]  # 区人民政府：, 各区应急管理局： the addressee, not the author
     opening = "".join(compact(line.text) for line in body[:OPENING_LINES])
     signature_agency, signature_date = _signature(tail)
     agency = _author([
@@ -238,7 +242,7 @@ def _title(heading_lines: list[Line], words: FactWords) -> str:
     for i, text in enumerate(texts):
         following = texts[i + 1] if i + 1 < len(texts) else ""
         if following and _is_title_like(following, words) and (
-            _is_agency_only(text) or ("关于" in text and not _is_title_like(text, words))
+            _is_agency_only(text) or (_starts_title(text) and not _is_title_like(text, words) and not _starts_title(following))
         ):
             return text + following  # 县司法局关于…年度行 / 政复议…工作总结报告: a title over two lines
         if _is_agency_only(text) and following.startswith("关于"):
@@ -246,6 +250,14 @@ def _title(heading_lines: list[Line], words: FactWords) -> str:
         if _is_title_like(text, words):
             return text
     return texts[0] if texts else ""
+
+
+def _starts_title(text: str) -> bool:
+    """Whether a line starts as a title does: with an agency, 关于 or a year."""
+    if FULL_DATE.search(text):
+        return False  # a day's date is the page's, not the title's
+    found = find_agencies(text)
+    return bool(found and found[0][0] == 0) or text.startswith("关于") or bool(YEAR.match(text))
 
 
 def _author(candidates: list[str], signature_agency: str, title: str, text: str) -> str:
@@ -301,12 +313,16 @@ def _entity_within(entities: list[EntityRecord], lines: list[Line]) -> str:
 
 
 def _labelled_agency(lines: list[Line], labels: re.Pattern) -> str:
-    """The agency named right after a label on a page's frame (发布机构：…局)."""
+    """The agency a label on a page's frame gives (发布机构：…局, 发布机构 | 克州应急管理局 |):
+    the value, when it is an agency's name or ends as one does."""
     for line in lines:
         for label in labels.finditer(line.text):
-            found = find_agencies(line.text[label.end() :])
+            value = LABEL_VALUE.match(line.text, label.end()).group()
+            found = find_agencies(value)
             if found and found[0][0] == 0:
-                return line.text[label.end() : label.end() + found[0][1]]
+                return value[: found[0][1]]
+            if found and found[-1][1] == len(value):
+                return value  # a place the gazetteer does not know by this name: 克州
     return ""
 
 

@@ -40,7 +40,9 @@ from functools import cache
 from importlib import resources
 
 from extractors.agency_names import agency_grammar, find_agencies, full_name, national_prefix
-from extractors.dates import BRACKETED_YEAR, FULL_DATE, MONTH_DAY, YEAR, YEAR_SPAN, iso_date, month_day, to_iso
+from extractors.dates import (
+    BRACKETED_YEAR, FULL_DATE, MONTH_DAY, YEAR, YEAR_BEFORE_NAME, YEAR_SPAN, iso_date, month_day, to_iso,
+)
 from extractors.gazetteer import LEVEL_RANK, NO_PLACE, default_gazetteer
 from schemas import DocumentFacts, EntityRecord, SegmentedDocument
 
@@ -78,11 +80,13 @@ class FactWords:
     publisher_labels: re.Pattern
     source_labels: re.Pattern
     not_subject_before: str
+    subject_prefixes: tuple[str, ...]
     own_place: dict[str, str]
     government: str
     not_government_after: tuple[str, ...]
     news_lead: re.Pattern
     period_end_months: dict[str, int]
+    results_published_until_month: int
     source_of_news: re.Pattern
     this_year: list[str]
     written_before_month: int
@@ -117,11 +121,13 @@ def fact_words() -> FactWords:
         publisher_labels=_labels(page["publisher_labels"], LABEL_END),
         source_labels=_labels(page["source_labels"], LABEL_END),
         not_subject_before=data["agency"]["not_subject_before"],
+        subject_prefixes=tuple(sorted(data["agency"]["subject_prefixes"], key=len, reverse=True)),
         own_place=data["agency"]["own_place"],
         government=data["agency"]["government"],
         not_government_after=tuple(data["agency"]["not_government_after"]),
         news_lead=re.compile(data["news"]["lead"]),
         period_end_months=data["news"]["period_end_months"],
+        results_published_until_month=data["news"]["results_published_until_month"],
         source_of_news=re.compile(data["news"]["source_of_news"]),
         this_year=data["year"]["this_year"],
         written_before_month=data["year"]["written_before_month"],
@@ -342,7 +348,8 @@ def _agency_of_title_field(title: str, body: list[Line]) -> str:
 
 def _opening_subject(opening: str, text: str, words: FactWords) -> str:
     """The author as the opening's subject: the first clause of the first
-    sentences that starts with an agency (2019年，市公安局在…; 现将司法部…),
+    sentences that starts with an agency (2019年，市公安局在…; 现将司法部…;
+    关于对市人民检察院…工作的调查报告: the body whose work it describes),
     with a place (南昌县全面贯彻… -> 南昌县人民政府), or with 我县 (the government
     of the county the text names most). Clauses naming others are passed
     over: 在省委、省政府的领导下, 各区应急管理局, 《…》."""
@@ -350,7 +357,7 @@ def _opening_subject(opening: str, text: str, words: FactWords) -> str:
     sentences = SENTENCE_END.split(BOOK_TITLE.sub("", opening))[:2]
     clauses = [clause.strip() for sentence in sentences for clause in CLAUSE.findall(sentence)][:OPENING_CLAUSES]
     for clause in clauses:
-        clause = clause.removeprefix("现将")
+        clause = next((clause[len(p) :] for p in words.subject_prefixes if clause.startswith(p)), clause)
         if clause.startswith(words.not_subject_before):
             continue
         if source := words.source_of_news.search(clause):
@@ -445,13 +452,14 @@ def _top_date(top: list[Line], words: FactWords) -> str:
 def _news_date(opening: str, report_year: int | None, words: FactWords) -> str:
     """The day a news lead gives (12月25日，…), in the first year after the
     period it reports on: 12月25日 after 2018年1-11月 is in 2018; 1月19日
-    after the year 2020 is in 2021."""
+    after the year 2020 is in 2021 (a year's results come out in the first
+    months of the next), 8月12日 of news on 2022 in 2022."""
     lead = words.news_lead.match(opening)
     day = MONTH_DAY.search(opening, 0, lead.end() + 8) if lead else None
     if not day or report_year is None:
         return ""
     month, date = month_day(day)
-    last_month = 12
+    last_month = words.results_published_until_month  # a year's results come out in the next one's first months
     if period := re.search(rf"{report_year}\s?年\s?(?:1\s?[-—至到~]\s?)?(?P<last>1[0-2]|[1-9])\s?月", opening):
         last_month = int(period.group("last"))
     elif period := re.search(rf"{report_year}\s?年(?:度)?({'|'.join(words.period_end_months)})", opening):
@@ -499,8 +507,8 @@ def _subject_type(text: str, report_types: dict[str, list[str]]) -> str:
 
 def _year_named(text: str, publish_date: str, words: FactWords) -> int | None:
     """The year a title or an opening names first: a year (2023年度, 2021年1-6月,
-    （2023）), a span's last year (2021-2025年), or for 2019年以来 the year of
-    publication."""
+    （2023）, 2022“铁拳”), a span's last year (2021-2025年), or for 2019年以来 the
+    year of publication."""
     found = []
     if span := YEAR_SPAN.search(text):
         found.append((span.start(), int(span.group("last"))))
@@ -510,8 +518,9 @@ def _year_named(text: str, publish_date: str, words: FactWords) -> int | None:
         if since and publish_date and int(publish_date[:4]) >= value:
             value = int(publish_date[:4])
         found.append((year.start(), value))
-    if bracketed := BRACKETED_YEAR.search(text):
-        found.append((bracketed.start(), int(bracketed.group("year"))))
+    for pattern in (BRACKETED_YEAR, YEAR_BEFORE_NAME):
+        if bare := pattern.search(text):
+            found.append((bare.start(), int(bare.group("year"))))
     return min(found)[1] if found else None
 
 

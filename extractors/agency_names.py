@@ -57,6 +57,7 @@ class AgencyGrammar:
     national_prefixes: tuple[str, ...]  # longest first
     township_name_chars: tuple[int, int]
     full_cores: dict[str, str]  # abbreviated core word -> written out
+    full_units: dict[str, str]  # standalone unit by its short name -> written out
 
 
 @cache
@@ -81,6 +82,7 @@ def agency_grammar() -> AgencyGrammar:
         national_prefixes=tuple(sorted(data["national_prefixes"], key=len, reverse=True)),
         township_name_chars=(shortest, longest),
         full_cores=data["full_cores"],
+        full_units=data["full_units"],
     )
 
 
@@ -110,8 +112,8 @@ def find_agencies(text: str, gazetteer: Gazetteer | None = None) -> list[tuple[i
             start = _grow_over_township_name(text, unit.start(), gazetteer, grammar)
             if start == unit.start():
                 continue  # 各镇人民政府: no township named
-        else:
-            start = _grow_left(text, unit.start(), gazetteer, grammar)
+        else:  # a place that is also a word is one before a government or court (合肥 中院)
+            start = _grow_left(text, unit.start(), gazetteer, grammar, words_too=bool(unit.group("standalone")))
         if unit.group("standalone") and start == unit.start():
             continue  # 政府 in 法治政府: a standalone unit needs a place before it
         national = bool(national_prefix(text[start:], grammar))
@@ -120,8 +122,9 @@ def find_agencies(text: str, gazetteer: Gazetteer | None = None) -> list[tuple[i
 
 
 def full_name(name: str, gazetteer: Gazetteer | None = None) -> str:
-    """An agency's name as the tables give it: abbreviated core words written
-    out (市场监管局 -> 市场监督管理局, 卫健委 -> 卫生健康委员会), and a district's
+    """An agency's name as the tables give it: abbreviated words written out
+    (市场监管局 -> 市场监督管理局, 卫健委 -> 卫生健康委员会, 合肥中院 -> 合肥市中级人民法院,
+    区政府 -> 区人民政府), and a district's
     city before it (钟楼区 -> 常州市钟楼区, 滨海新区 -> 天津市滨海新区): a 市辖区 belongs
     to its city and is named with it, its branch of a city's bureau as the
     bureau's (海珠区公安分局 -> 广州市公安局海珠区分局); a county or county-level
@@ -129,9 +132,16 @@ def full_name(name: str, gazetteer: Gazetteer | None = None) -> str:
     gazetteer = gazetteer or default_gazetteer()
     grammar = agency_grammar()
     pieces, last = [], 0
+    place = gazetteer.name_at(name, 0, words_too=True)
+    readings = gazetteer.lookup(place) if place else []
+    if len(readings) == 1 and readings[0].name != place:  # 合肥 中院: the place by its full name
+        pieces, last = [readings[0].name], len(place)
     for unit in grammar.unit.finditer(name):
         core = unit.group("core")
-        if core in grammar.full_cores:
+        if unit.group("standalone") in grammar.full_units:
+            pieces += [name[last : unit.start()], grammar.full_units[unit.group("standalone")]]
+            last = unit.end()
+        elif core in grammar.full_cores:
             pieces += [name[last : unit.start("core")], grammar.full_cores[core]]
             last = unit.end("core")
             if unit.group("suffix") == "委":
@@ -163,12 +173,12 @@ def _grow_over_township_name(text: str, start: int, gazetteer: Gazetteer, gramma
     return start
 
 
-def _grow_left(text: str, start: int, gazetteer: Gazetteer, grammar: AgencyGrammar) -> int:
+def _grow_left(text: str, start: int, gazetteer: Gazetteer, grammar: AgencyGrammar, words_too: bool = False) -> int:
     """Take in the places before a unit (重庆市 渝北区 | 司法局); failing any,
     a national prefix (国家 | 税务总局, 最高 | 人民法院) or a level character
-    (区 | 司法局)."""
+    (区 | 司法局). `words_too` takes a place next to the unit that is also a word."""
     grown = start
-    while place := gazetteer.name_before(text, grown):
+    while place := gazetteer.name_before(text, grown, words_too and grown == start):
         grown -= len(place)
     if grown == start:
         before = text[max(0, start - len(grammar.national_prefixes[0])) : start]

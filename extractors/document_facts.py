@@ -61,6 +61,8 @@ SENTENCE_END = re.compile(r"[。！？]")
 LABEL_VALUE = re.compile(r"[^|\s:：，,。]*")  # up to the next cell, field or clause
 LABEL_END = r"\s*[:：|\t]\s*\|?\s*"  # 发布机构：…, 发布机构 | … (a table's cells)
 SALUTATION = re.compile(r"[^，,。；;]{2,30}[:：]")
+# The months a period of a year ends with: 2018年1-11月, 1至11月, 截至7月底.
+PERIOD_MONTHS = re.compile(r"(?:年\s?1?\s?[-—至到~]\s?|截至|截止)(?P<last>1[0-2]|[1-9])\s?月")
 CLOSING = re.compile(r"现将.{0,40}?(?P<verb>报告|汇报|通报|总结|公示|公开|公布|说明)如下")
 
 
@@ -86,7 +88,6 @@ class FactWords:
     not_government_after: tuple[str, ...]
     news_lead: re.Pattern
     period_end_months: dict[str, int]
-    results_published_until_month: int
     source_of_news: re.Pattern
     this_year: list[str]
     written_before_month: int
@@ -127,7 +128,6 @@ def fact_words() -> FactWords:
         not_government_after=tuple(data["agency"]["not_government_after"]),
         news_lead=re.compile(data["news"]["lead"]),
         period_end_months=data["news"]["period_end_months"],
-        results_published_until_month=data["news"]["results_published_until_month"],
         source_of_news=re.compile(data["news"]["source_of_news"]),
         this_year=data["year"]["this_year"],
         written_before_month=data["year"]["written_before_month"],
@@ -451,19 +451,18 @@ def _top_date(top: list[Line], words: FactWords) -> str:
 
 def _news_date(opening: str, report_year: int | None, words: FactWords) -> str:
     """The day a news lead gives (12月25日，…), in the first year after the
-    period it reports on: 12月25日 after 2018年1-11月 is in 2018; 1月19日
-    after the year 2020 is in 2021 (a year's results come out in the first
-    months of the next), 8月12日 of news on 2022 in 2022."""
+    period it reports on: 12月25日 after 2018年1-11月 (or 截至11月底) is in
+    2018; 1月19日 or 7月4日 after the year 2020 is in 2021."""
     lead = words.news_lead.match(opening)
     day = MONTH_DAY.search(opening, 0, lead.end() + 8) if lead else None
     if not day or report_year is None:
         return ""
     month, date = month_day(day)
-    last_month = words.results_published_until_month  # a year's results come out in the next one's first months
-    if period := re.search(rf"{report_year}\s?年\s?(?:1\s?[-—至到~]\s?)?(?P<last>1[0-2]|[1-9])\s?月", opening):
+    last_month = 12  # a year's results come out in the next
+    if period := PERIOD_MONTHS.search(opening):
         last_month = int(period.group("last"))
-    elif period := re.search(rf"{report_year}\s?年(?:度)?({'|'.join(words.period_end_months)})", opening):
-        last_month = words.period_end_months[period.group(1)]
+    elif period := re.search(f"(?:{'|'.join(words.period_end_months)})", opening):
+        last_month = words.period_end_months[period.group()]
     return iso_date(report_year if month > last_month else report_year + 1, month, date)
 
 
@@ -510,9 +509,10 @@ def _year_named(text: str, publish_date: str, words: FactWords) -> int | None:
     （2023）, 2022“铁拳”), a span's last year (2021-2025年), or for 2019年以来 the
     year of publication."""
     found = []
-    if span := YEAR_SPAN.search(text):
-        found.append((span.start(), int(span.group("last"))))
-    if year := YEAR.search(text):
+    span = YEAR_SPAN.search(text)
+    if span:
+        found.append((span.start(), int(span.group("last"))))  # before the first year, which starts with it
+    if (year := YEAR.search(text)) and not (span and span.start() <= year.start() < span.end()):
         since = any(text.startswith(word, year.end()) for word in words.since)
         value = int(year.group("year"))
         if since and publish_date and int(publish_date[:4]) >= value:
@@ -528,7 +528,7 @@ def _report_year(
     doc: SegmentedDocument, title: str, opening: str, entities: list[EntityRecord], publish_date: str, words: FactWords
 ) -> int | None:
     """The year the title names; else the year the opening starts with
-    (2021年1-6月，我局…); else the year most often named in sentences that
+    (2021年1-6月，我局…) or a news lead names; else the year most often named in sentences that
     state numbers (the latest of equals); else by 今年 and the publication
     date."""
     in_title = _year_named(title, publish_date, words)
@@ -537,6 +537,8 @@ def _report_year(
     first_clause = CLAUSE.match(opening)
     if first_clause and (YEAR.match(first_clause.group()) or YEAR_SPAN.match(first_clause.group())):
         return _year_named(first_clause.group(), publish_date, words)
+    if words.news_lead.match(opening) and (in_lead := _year_named(SENTENCE_END.split(opening)[0], publish_date, words)):
+        return in_lead  # 5月10日，合肥中院公布了…2020年-2022年行政审判工作白皮书
     starts = [sentence.start for sentence in doc.sentences]
     numbered = {bisect.bisect_right(starts, e.start) - 1 for e in entities if e.label == "NUM"}
     counts = Counter(

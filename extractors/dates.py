@@ -36,8 +36,8 @@ YEAR_SPAN = re.compile(
 )
 # A year in parentheses, as titles of yearbooks and white papers give it: 行政检察工作白皮书（2023）.
 BRACKETED_YEAR = re.compile(r"[（(](?P<year>(?:19|20)[0-9]{2})[)）]")
-# A year written before a named campaign or document without 年: 2022“铁拳”行动.
-X
+# A year written without 年 before a named campaign or a title's 关于: 2022“铁拳”行动, 2023关于….
+YEAR_BEFORE_NAME = re.compile(r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})(?=[“\"《「]|关于)")
 # A day of a year not given, as a news item's lead dates it: 12月25日，…
 MONTH_DAY = re.compile(rf"(?<![0-9年])(?P<month>{_MONTH}){_GAP}月{_GAP}(?P<day>{_DAY}){_GAP}[日号]")
 

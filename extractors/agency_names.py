@@ -124,11 +124,8 @@ def find_agencies(text: str, gazetteer: Gazetteer | None = None) -> list[tuple[i
 def full_name(name: str, gazetteer: Gazetteer | None = None) -> str:
     """An agency's name as the tables give it: abbreviated words written out
     (市场监管局 -> 市场监督管理局, 卫健委 -> 卫生健康委员会, 合肥中院 -> 合肥市中级人民法院,
-    区政府 -> 区人民政府), and a district's
-    city before it (钟楼区 -> 常州市钟楼区, 滨海新区 -> 天津市滨海新区): a 市辖区 belongs
-    to its city and is named with it, its branch of a city's bureau as the
-    bureau's (海珠区公安分局 -> 广州市公安局海珠区分局); a county or county-level
-    city stands alone."""
+    区政府 -> 区人民政府), and a district's branch of its city's bureau named as
+    the bureau's (海珠区公安分局 -> 广州市公安局海珠区分局)."""
     gazetteer = gazetteer or default_gazetteer()
     grammar = agency_grammar()
     pieces, last = [], 0
@@ -149,14 +146,12 @@ def full_name(name: str, gazetteer: Gazetteer | None = None) -> str:
                 last = unit.end("suffix")
     name = "".join(pieces) + name[last:]
     _, city, county = gazetteer.locate(name)
-    if city and county.endswith("区") and city not in name:
+    if city and county.endswith("区") and city not in name and name.endswith("分局"):
         district = gazetteer.name_at(name, 0)
         same_name = [division for division in gazetteer.lookup(district) if division.name == district]
-        if len(same_name) == 1 and same_name[0].name == county:  # 江北区 (重庆? 宁波?) is left as it is
-            rest = name[len(district) :]
-            if rest.endswith("分局") and grammar.unit.fullmatch(rest):
-                return f"{city}{rest[:-2]}局{county}分局"  # 海珠区公安分局 is 广州市公安局海珠区分局
-            return city + county + rest
+        rest = name[len(district) :]
+        if len(same_name) == 1 and same_name[0].name == county and grammar.unit.fullmatch(rest):
+            return f"{city}{rest[:-2]}局{county}分局"  # 海珠区公安分局 is 广州市公安局海珠区分局
     return name
 
 

@@ -184,7 +184,7 @@ def extract_facts(doc: SegmentedDocument, entities: list[EntityRecord]) -> Docum
         _labelled_agency(top + body[-SIGNATURE_LINES:], words.source_labels),
         _most_named_agency(entities, body),
     ], signature_agency, title, doc.clean)
-    agency = full_name(agency)
+    agency = _fullest_name(full_name(agency), doc.clean)
     gazetteer = default_gazetteer()
     place = gazetteer.locate(agency)
     if place == NO_PLACE and not national_prefix(agency):
@@ -283,6 +283,15 @@ def _author(candidates: list[str], signature_agency: str, title: str, text: str)
         if (candidate.endswith(unit) or candidate == signature_agency) and gazetteer.locate(candidate) != NO_PLACE:
             return candidate
     return _with_place(first, title, text)
+
+
+def _fullest_name(agency: str, text: str) -> str:
+    """The fullest name the text gives the same body: 天津市静海区市场监督管理局
+    in the page's banner for 静海区市场监管局 in the title."""
+    if not agency:
+        return agency
+    fuller = {full_name(text[start:end]) for start, end in find_agencies(text)}
+    return max((name for name in fuller if name.endswith(agency)), key=len, default=agency)
 
 
 def _with_place(agency: str, title: str, text: str) -> str:

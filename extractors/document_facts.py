@@ -442,7 +442,7 @@ def _labelled_date(lines: list[Line], words: FactWords) -> str:
     for line in lines:
         prose = PROSE.search(line.text) and not _is_furniture(line.text, words)
         for match in FULL_DATE.finditer(line.text):
-            before = line.text[: match.start()].rstrip(" \t:：")
+            before = line.text[: match.start()].rstrip(" \t:：|")
             label = next((label for label in words.date_labels if before.endswith(label)), None)
             if label and not (prose and PROSE.search(before)) and (iso := to_iso(match)):
                 found.append((words.date_labels.index(label), line.start, iso))

@@ -35,6 +35,7 @@ import bisect
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -48,12 +49,14 @@ from schemas import DocumentFacts, EntityRecord, SegmentedDocument
 
 SIGNATURE_LINES = 12  # the signature is among the last lines (a page's footer after it)
 OPENING_LINES = 3  # the report type may be stated in the first paragraphs
-OPENING_CLAUSES = 8  # the subject of the opening is among its first clauses
+OPENING_CLAUSES = 8
+FULLER_NAME_REACH = 20  # how far before a mention of a unit its places may start  # the subject of the opening is among its first clauses
 PROSE = re.compile(r"[。，,；;！？]|[：:]$")
 # spaces next to a Chinese character are PDF layout, not text: "2022 年度法治 政府"
 LAYOUT_SPACE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 MARKUP = re.compile(r"^[#*_>\s]+|[*_\s]+$")
 DATE_LINE_REST = re.compile(r"[\s()（）:：]*")
+BUTTONS = re.compile(r"[^】]+(?:】|$)")  # a line's pieces after its buttons 【打印】
 FRAME_PART = re.compile(r"[^，,。；;！？]*")  # a line's frame, if any, comes before its sentences
 CLAUSE = re.compile(r"[^，,；;。！？：:]+")
 BOOK_TITLE = re.compile(r"《[^》]*》")
@@ -77,8 +80,9 @@ class FactWords:
     top_lines: int
     banner_parts: int
     banner_part_chars: int
-    furniture: list[str]
+    furniture: re.Pattern
     date_labels: list[str]  # the likeliest first
+    date_label: re.Pattern  # a label and what separates it from its date
     publisher_labels: re.Pattern
     source_labels: re.Pattern
     not_subject_before: str
@@ -117,8 +121,9 @@ def fact_words() -> FactWords:
         top_lines=data["title"]["top_lines"],
         banner_parts=data["title"]["banner_parts"],
         banner_part_chars=data["title"]["banner_part_chars"],
-        furniture=page["furniture"],
+        furniture=_labels(page["furniture"]),
         date_labels=page["date_labels"],
+        date_label=re.compile(rf"(?P<label>{_labels(page['date_labels']).pattern})[ \t:：|]*"),
         publisher_labels=_labels(page["publisher_labels"], LABEL_END),
         source_labels=_labels(page["source_labels"], LABEL_END),
         not_subject_before=data["agency"]["not_subject_before"],
@@ -152,10 +157,11 @@ def lines_of(text: str) -> list[Line]:
     the text after them was run into them."""
     lines = []
     for match in re.finditer(r"[^\n]+", text):
-        for piece in re.finditer(r"[^】]+(?:】|$)", match.group()):
+        pieces = BUTTONS.finditer(match.group()) if "】" in match.group() else (match,)
+        for piece in pieces:
             stripped = piece.group().strip()
             if stripped:
-                start = match.start() + piece.start() + piece.group().index(stripped)
+                start = match.start() + (piece.start() if piece is not match else 0) + piece.group().index(stripped)
                 lines.append(Line(start, start + len(stripped), stripped))
     return lines
 
@@ -174,22 +180,22 @@ def extract_facts(doc: SegmentedDocument, entities: list[EntityRecord]) -> Docum
         body = body[1:]  # 区人民政府：, 各区应急管理局： the addressee, not the author
     opening = "".join(compact(line.text) for line in body[:OPENING_LINES])
     signature_agency, signature_date = _signature(tail)
-    agency = _author([
-        _first_agency(title),
-        _entity_within(entities, heading_lines),
-        signature_agency,
-        _labelled_agency(top, words.publisher_labels),
-        _agency_of_title_field(title, body),
-        _opening_subject(opening, doc.clean, words),
-        _labelled_agency(top + body[-SIGNATURE_LINES:], words.source_labels),
-        _most_named_agency(entities, body),
-    ], signature_agency, title, doc.clean)
-    agency = _fullest_name(full_name(agency), doc.clean)
+    agency = _author((  # looked for in this order, each only when those before give no located name
+        lambda: _first_agency(title),
+        lambda: _entity_within(entities, heading_lines),
+        lambda: signature_agency,
+        lambda: _labelled_agency(top, words.publisher_labels),
+        lambda: _agency_of_title_field(title, body),
+        lambda: _opening_subject(opening, doc.clean, words),
+        lambda: _labelled_agency(top + body[-SIGNATURE_LINES:], words.source_labels),
+        lambda: _most_named_agency(entities, body),
+    ), signature_agency, title, doc.clean)
+    agency = _fullest_name(agency, doc.clean)
     gazetteer = default_gazetteer()
     place = gazetteer.locate(agency)
     if place == NO_PLACE and not national_prefix(agency):
         place = gazetteer.locate(title)
-    publish_date = _labelled_date(lines, words) or _top_date(top, words) or signature_date
+    publish_date = _labelled_date(doc.clean, lines, words) or _top_date(top, words) or signature_date
     report_year = _report_year(doc, title, opening, entities, publish_date, words)
     if not publish_date:
         publish_date = _news_date(opening, report_year, words)
@@ -210,7 +216,7 @@ def _is_furniture(text: str, words: FactWords) -> bool:
     before any sentence punctuation (the page's text may be run into the
     line after it), or a banner of short names."""
     frame = FRAME_PART.match(text).group()
-    if any(word in frame for word in words.furniture):
+    if words.furniture.search(frame):
         return True
     parts = text.split()  # a banner or menu: 中国政府网 山西省政府 忻州市政府
     return len(parts) >= words.banner_parts and all(len(part) <= words.banner_part_chars for part in parts) and not (
@@ -266,32 +272,43 @@ def _starts_title(text: str) -> bool:
     return bool(found and found[0][0] == 0) or text.startswith("关于") or bool(YEAR.match(text))
 
 
-def _author(candidates: list[str], signature_agency: str, title: str, text: str) -> str:
+def _author(candidates: Iterable[Callable[[], str]], signature_agency: str, title: str, text: str) -> str:
     """The first candidate; one without its place (区司法局) takes a fuller name
     of the same body among the later ones (重庆市渝北区司法局) or the
     signature's, else the place of its level that the title names, or the
     text most often."""
-    named = [candidate for candidate in candidates if candidate]
-    if not named:
-        return ""
-    first = named[0]
     gazetteer = default_gazetteer()
-    if gazetteer.locate(first) != NO_PLACE or national_prefix(first):
+    named = filter(None, (candidate() for candidate in candidates))
+    first = next(named, "")
+    if not first or gazetteer.locate(first) != NO_PLACE or national_prefix(first):
         return first
     unit = first[1:] if first[0] in agency_grammar().level_chars else first
-    for candidate in named[1:]:
+    for candidate in named:
         if (candidate.endswith(unit) or candidate == signature_agency) and gazetteer.locate(candidate) != NO_PLACE:
             return candidate
     return _with_place(first, title, text)
 
 
-def _fullest_name(agency: str, text: str) -> str:
-    """The fullest name the text gives the same body: 天津市静海区市场监督管理局
-    in the page's banner for 静海区市场监管局 in the title."""
+def _fullest_name(written: str, text: str) -> str:
+    """The agency's name written out, or the fullest name the text gives the same
+    body: 天津市静海区市场监督管理局 in the page's banner for 静海区市场监管局 in the
+    title. (Only the names around the mentions of its unit are read.)"""
+    agency = full_name(written)
     if not agency:
         return agency
-    fuller = {full_name(text[start:end]) for start, end in find_agencies(text)}
-    return max((name for name in fuller if name.endswith(agency)), key=len, default=agency)
+    gazetteer = default_gazetteer()
+    fuller = {agency}
+    for name in {written, agency}:
+        unit = name
+        while place := gazetteer.name_at(unit, 0, words_too=True):
+            unit = unit[len(place) :]
+        position = text.find(unit) if unit else -1
+        while position >= 0:
+            window_start = max(0, position - FULLER_NAME_REACH)
+            window = text[window_start : position + len(unit) + FULLER_NAME_REACH]
+            fuller.update(full_name(window[start:end]) for start, end in find_agencies(window))
+            position = text.find(unit, position + len(unit))
+    return max((name for name in fuller if name.endswith(agency)), key=len)
 
 
 def _with_place(agency: str, title: str, text: str) -> str:
@@ -433,19 +450,21 @@ def _signature(tail: list[Line]) -> tuple[str, str]:
     return "", ""
 
 
-def _labelled_date(lines: list[Line], words: FactWords) -> str:
+def _labelled_date(text: str, lines: list[Line], words: FactWords) -> str:
     """A date a page labels as its publication date (发布时间：2024-03-01), in
     its frame at the top or at the foot, by the likeliest label; not a date
     inside running text (but a label that opens a line the page's text was
     run into)."""
     found = []
-    for line in lines:
-        prose = PROSE.search(line.text) and not _is_furniture(line.text, words)
-        for match in FULL_DATE.finditer(line.text):
-            before = line.text[: match.start()].rstrip(" \t:：|")
-            label = next((label for label in words.date_labels if before.endswith(label)), None)
-            if label and not (prose and PROSE.search(before)) and (iso := to_iso(match)):
-                found.append((words.date_labels.index(label), line.start, iso))
+    starts = [line.start for line in lines]
+    for label in words.date_label.finditer(text):  # labels are rare: dates are read only after them
+        date = FULL_DATE.match(text, label.end())
+        if not date or not (iso := to_iso(date)):
+            continue
+        line = lines[bisect.bisect_right(starts, label.start()) - 1]
+        if PROSE.search(text, line.start, label.start()) and not _is_furniture(line.text, words):
+            continue
+        found.append((words.date_labels.index(label.group("label")), label.start(), iso))
     return min(found)[2] if found else ""
 
 

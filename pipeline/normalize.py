@@ -81,7 +81,7 @@ _MD_CELL_BORDER = re.compile(r"[ \t]*\|[ \t]*")
 # it is a reading of that character (pypinyin's table), so (PPP), (2023), (an
 # English name) and any other parenthesised Latin text stay.
 _TONED_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-_GLOSS = re.compile(rf"(?<=[\u3400-\u9fff])[(（](?P<syllable>[a-zü{_TONED_VOWELS}]{{1,6}})(?P<tone>[1-5])?[)）]")
+_GLOSS = re.compile(rf"[(（](?<=[\u3400-\u9fff][(（])(?P<syllable>[a-zü{_TONED_VOWELS}]{{1,6}})(?P<tone>[1-5])?[)）]")
 _UNTONED = str.maketrans({toned: plain for plain, group in (
     ("a", "āáǎà"), ("e", "ēéěè"), ("i", "īíǐì"), ("o", "ōóǒò"), ("u", "ūúǔù"), ("ü", "ǖǘǚǜ"), ("n", "ńňǹ"), ("m", "ḿ"),
 ) for toned in group} | {"v": "ü"})

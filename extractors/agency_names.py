@@ -58,6 +58,7 @@ class AgencyGrammar:
     township_name_chars: tuple[int, int]
     full_cores: dict[str, str]  # abbreviated core word -> written out
     full_units: dict[str, str]  # standalone unit by its short name -> written out
+    zone: re.Pattern  # a zone's name: 西湖风景名胜区
 
 
 @cache
@@ -83,6 +84,7 @@ def agency_grammar() -> AgencyGrammar:
         township_name_chars=(shortest, longest),
         full_cores=data["full_cores"],
         full_units=data["full_units"],
+        zone=re.compile(f"[\u4e00-\u9fff]{{1,{data['zone_name_chars']}}}?(?:{trie_regex(data['zone_suffixes'])})"),
     )
 
 
@@ -173,7 +175,7 @@ def _grow_left(text: str, start: int, gazetteer: Gazetteer, grammar: AgencyGramm
     a national prefix (国家 | 税务总局, 最高 | 人民法院) or a level character
     (区 | 司法局). `words_too` takes a place next to the unit that is also a word."""
     grown = start
-    while place := gazetteer.name_before(text, grown, words_too and grown == start):
+    while place := _place_before(text, grown, gazetteer, words_too and grown == start):
         grown -= len(place)
     if grown == start:
         before = text[max(0, start - len(grammar.national_prefixes[0])) : start]
@@ -185,9 +187,19 @@ def _grow_left(text: str, start: int, gazetteer: Gazetteer, grammar: AgencyGramm
     return grown
 
 
+def _place_before(text: str, end: int, gazetteer: Gazetteer, words_too: bool) -> str:
+    """The place name ending at `end`; one that is also a word (大同市, 合肥)
+    when it is a full name or `words_too` says the unit after it needs a place."""
+    place = gazetteer.name_before(text, end)
+    if place:
+        return place
+    place = gazetteer.name_before(text, end, words_too=True)
+    return place if place and (words_too or gazetteer.lookup(place)[0].name == place) else ""
+
+
 def _grow_right(text: str, end: int, gazetteer: Gazetteer, grammar: AgencyGrammar, national: bool = False) -> int:
-    """Take in the parts after a name: a sub-unit, with or without a place
-    before it (渝北区 分局, 南郑 分局, 办公室), or another core unit (法制支队);
+    """Take in the parts after a name: a sub-unit, with or without a place or
+    zone before it (渝北区 分局, 南郑 分局, 西湖风景名胜区 分局, 办公室), or another core unit (法制支队);
     after a national body, its local office with its place (国家税务总局 +
     绍兴市 税务局: a service managed from the centre names itself so).
     Between a name and a sub-unit even a place name that is also a word is
@@ -195,6 +207,8 @@ def _grow_right(text: str, end: int, gazetteer: Gazetteer, grammar: AgencyGramma
     while True:
         place = gazetteer.name_at(text, end, words_too=True)
         sub = grammar.sub_unit.match(text, end + len(place))
+        if not sub and (zone := grammar.zone.match(text, end)):
+            sub = grammar.sub_unit.match(text, zone.end())  # a zone is taken only with a sub-unit after it
         if sub:
             end = sub.end()
             continue

@@ -55,8 +55,9 @@ PROSE = re.compile(r"[。，,；;！？]|[：:]$")
 # spaces next to a Chinese character are PDF layout, not text: "2022 年度法治 政府"
 LAYOUT_SPACE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 MARKUP = re.compile(r"^[#*_>\s]+|[*_\s]+$")
-DATE_LINE_REST = re.compile(r"[\s()（）:：]*")
+DATE_LINE_REST = re.compile(r"[\s()（）:：•·]*")
 BUTTONS = re.compile(r"[^】]+(?:】|$)")  # a line's pieces after its buttons 【打印】
+OUTLINE_PART = re.compile(r"^第[一二三四五六七八九十]+部分[:：]?")  # 第一部分 庆元县…数据表
 FRAME_PART = re.compile(r"[^，,。；;！？]*")  # a line's frame, if any, comes before its sentences
 CLAUSE = re.compile(r"[^，,；;。！？：:]+")
 BOOK_TITLE = re.compile(r"《[^》]*》")
@@ -77,6 +78,7 @@ class FactWords:
     title_report_types: dict[str, list[str]]
     title_words: list[str]
     title_max_chars: int
+    title_min_chars: int
     top_lines: int
     banner_parts: int
     banner_part_chars: int
@@ -118,12 +120,13 @@ def fact_words() -> FactWords:
         },
         title_words=data["title"]["words"],
         title_max_chars=data["title"]["max_chars"],
+        title_min_chars=data["title"]["min_chars"],
         top_lines=data["title"]["top_lines"],
         banner_parts=data["title"]["banner_parts"],
         banner_part_chars=data["title"]["banner_part_chars"],
         furniture=_labels(page["furniture"]),
         date_labels=page["date_labels"],
-        date_label=re.compile(rf"(?P<label>{_labels(page['date_labels']).pattern})[ \t:：|]*"),
+        date_label=re.compile(rf"(?P<label>{_labels(page['date_labels']).pattern})[ \t:：|\]】]*\n?[ \t]*"),
         publisher_labels=_labels(page["publisher_labels"], LABEL_END),
         source_labels=_labels(page["source_labels"], LABEL_END),
         not_subject_before=data["agency"]["not_subject_before"],
@@ -182,9 +185,11 @@ def extract_facts(doc: SegmentedDocument, entities: list[EntityRecord]) -> Docum
     signature_agency, signature_date = _signature(tail)
     agency = _author((  # looked for in this order, each only when those before give no located name
         lambda: _first_agency(title),
+        lambda: next(filter(None, (_first_agency(compact(line.text)) for line in heading_lines)), ""),
         lambda: _entity_within(entities, heading_lines),
         lambda: signature_agency,
         lambda: _labelled_agency(top, words.publisher_labels),
+        lambda: _government_of_title_place(title, words),
         lambda: _agency_of_title_field(title, body),
         lambda: _opening_subject(opening, doc.clean, words),
         lambda: _labelled_agency(top + body[-SIGNATURE_LINES:], words.source_labels),
@@ -215,7 +220,7 @@ def _is_furniture(text: str, words: FactWords) -> bool:
     """A line of a web page's frame: with a frame word (来源, 点击, 【打印】)
     before any sentence punctuation (the page's text may be run into the
     line after it), or a banner of short names."""
-    frame = FRAME_PART.match(text).group()
+    frame = FRAME_PART.match(compact(text)).group()
     if words.furniture.search(frame):
         return True
     parts = text.split()  # a banner or menu: 中国政府网 山西省政府 忻州市政府
@@ -259,17 +264,18 @@ def _title(heading_lines: list[Line], words: FactWords) -> str:
             return text + following  # 县司法局关于…年度行 / 政复议…工作总结报告: a title over two lines
         if _is_agency_only(text) and following.startswith("关于"):
             return text + following
-        if _is_title_like(text, words):
-            return text
+        if _is_title_like(text, words) and len(text.strip("•·")) > words.title_min_chars:
+            return text  # not 公示 alone: a frame's value
     return texts[0] if texts else ""
 
 
 def _starts_title(text: str) -> bool:
-    """Whether a line starts as a title does: with an agency, 关于 or a year."""
+    """Whether a line starts as a title does: with an agency or a year, or
+    as the agency and 关于 of one (…领导小组办公室关于)."""
     if FULL_DATE.search(text):
         return False  # a day's date is the page's, not the title's
     found = find_agencies(text)
-    return bool(found and found[0][0] == 0) or text.startswith("关于") or bool(YEAR.match(text))
+    return bool(found and found[0][0] == 0) or "关于" in text or bool(YEAR.match(text))
 
 
 def _author(candidates: Iterable[Callable[[], str]], signature_agency: str, title: str, text: str) -> str:
@@ -344,12 +350,26 @@ def _entity_within(entities: list[EntityRecord], lines: list[Line]) -> str:
     return ""
 
 
+def _government_of_title_place(title: str, words: FactWords) -> str:
+    """A title that starts with a place and then its year or 关于 is the
+    place's own report (庆元县2024年度行政执法数据表, 闵行区关于…): its government."""
+    title = OUTLINE_PART.sub("", title)
+    gazetteer = default_gazetteer()
+    place = gazetteer.name_at(title, 0)
+    rest = title[len(place) :]
+    if place and gazetteer.lookup(place)[0].name == place and (YEAR.match(rest) or rest.startswith("关于")):
+        return place + words.government
+    return ""
+
+
 def _labelled_agency(lines: list[Line], labels: re.Pattern) -> str:
     """The agency a label on a page's frame gives (发布机构：…局, 发布机构 | 克州应急管理局 |):
     the value, when it is an agency's name or ends as one does."""
-    for line in lines:
+    for i, line in enumerate(lines):
         for label in labels.finditer(line.text):
             value = LABEL_VALUE.match(line.text, label.end()).group()
+            if not value and label.end() == len(line.text) and i + 1 < len(lines):
+                value = LABEL_VALUE.match(lines[i + 1].text).group()  # 发布机构： / 大同市文物局
             found = find_agencies(value)
             if found and found[0][0] == 0:
                 return value[: found[0][1]]
@@ -412,13 +432,22 @@ def _government_of_most_named(text: str, level: str, words: FactWords) -> str:
 
 def _most_named_agency(entities: list[EntityRecord], body: list[Line]) -> str:
     """The organisation with a place in its name that the body names most
-    often (first named on a tie); not one named only in a web page's frame."""
+    often (first named on a tie); not one named only in a web page's frame.
+    A name inside a document's title counts only when no other does, and not
+    as the issuer of a directive (《湖北省人民政府办公厅关于…的通知》 is a superior's)."""
     body_start = body[0].start if body else 0
     gazetteer = default_gazetteer()
-    counts = Counter(
-        compact(entity.text) for entity in entities
-        if entity.label == "ORG" and entity.start >= body_start and gazetteer.locate(entity.text) != NO_PLACE
-    )
+    outside, inside = Counter(), Counter()
+    for entity in entities:
+        if entity.label != "ORG" or entity.start < body_start or gazetteer.locate(entity.text) == NO_PLACE:
+            continue
+        at = entity.sentence.find(entity.text)
+        in_book_title = entity.sentence.rfind("《", 0, at) > entity.sentence.rfind("》", 0, at)
+        if not in_book_title:
+            outside[compact(entity.text)] += 1
+        elif not entity.sentence.startswith("关于", at + len(entity.text)):
+            inside[compact(entity.text)] += 1
+    counts = outside or inside
     return counts.most_common(1)[0][0] if counts else ""
 
 

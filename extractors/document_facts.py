@@ -587,7 +587,7 @@ def _report_year(
     """The year the title names; else the year the opening starts with
     (2021年1-6月，我局…) or a news lead names; else the year most often named in sentences that
     state numbers (the latest of equals); else by 今年 and the publication
-    date."""
+    date; else the year the opening names; else the year of publication."""
     in_title = _year_named(title, publish_date, words)
     if in_title:
         return in_title
@@ -608,4 +608,7 @@ def _report_year(
     if publish_date and any(word in doc.clean for word in words.this_year):
         year, month = int(publish_date[:4]), int(publish_date[5:7])
         return year - 1 if month <= words.written_before_month else year
-    return _year_named(opening, publish_date, words)  # 近日，水利部发布2021年…报告
+    named = _year_named(opening, publish_date, words)  # 近日，水利部发布2021年…报告
+    if named is None and publish_date:
+        return int(publish_date[:4])  # a text that names no year is about the time it came out
+    return named

@@ -1,31 +1,39 @@
 """What a report says about itself: title, agency, place, year, type, date.
 
 A report opens with its title (after a web page's frame, when it was
-scraped: menus, a 来源/发布时间 line) and closes with a signature: the
+scraped: menus, 发布机构/发布时间/来源 fields) and closes with a signature: the
 agency's name and the date. A news item has a headline and a lead that says
 when and who (12月25日，生态环境部向媒体通报…).
 
     title         the first title-like line at the top; an agency line followed
-                  by "关于…的报告" is joined to it; PDF spaces are taken out
-    agency        its author, the first of: the agency in the title, in the
-                  signature, on the page's 发布机构 line; a body agency of the
-                  field the title names (山西生态环境… -> 省生态环境厅); the
-                  subject of the opening (2022年，司法部坚持…; 南昌县全面贯彻…
-                  -> 南昌县人民政府; 我县 -> the county's government); the 来源
-                  line; the organisation the body names most often with a place.
-                  A name without its place (区司法局) takes a fuller name of the
-                  same body found later, or the place of its level the title names
+                  by "关于…的报告", or a title broken over two lines, is joined;
+                  PDF spaces are taken out
+    agency        its author, the first of: the agency in the title (or the
+                  lines by it), in the signature, in the page's 发布机构 field;
+                  the government of a place whose own report it is (庆元县2024年度…);
+                  a body of the field a headline names (山西生态环境… ->
+                  省生态环境厅); the subject of the opening (2022年，司法部坚持…;
+                  南昌县全面贯彻… -> 南昌县人民政府; 我县 -> the county's government;
+                  记者从…获悉); the 来源 field; the organisation the body names most
+                  often with a place. A name without its place (区司法局) takes a
+                  fuller name of the same body found later, or the place of its
+                  level the title (else the text) names; abbreviations are written
+                  out (市场监管局 -> 市场监督管理局) and the fullest name the text gives
+                  the same body wins (天津市静海区… for 静海区…)
     place         where the agency is, by the gazetteer (汉中市公安局南郑分局 ->
-                  陕西省 / 汉中市 / 南郑区; a district of a 直辖市 has the 直辖市 as city)
+                  陕西省 / 汉中市 / 南郑区; a district of a 直辖市 has the 直辖市 as
+                  city); none for a national body
     report_year   the year in the title (a span: its last year; 2019年以来: the
-                  year of publication), else the year the opening starts with,
-                  else the year most sentences with numbers use, else by 今年
-                  and the publication date
+                  year of publication), else the year the opening starts with or
+                  a news lead names, else the year most sentences with numbers
+                  use, else by 今年 and the publication date, else the year of
+                  publication
     report_type   a report's type by its subject (行政执法…, 法治政府建设…); a
                   document of another genre (总结, 白皮书, 通报, a news item) is other
-    publish_date  a web page's labelled publication date, else the date under the
-                  title, else the signature date, else a news lead's day (its
-                  year: the first after the period the news is about)
+    publish_date  a web page's labelled publication date (发布日期 before 成文日期),
+                  else the date under the title, else the signature date, else a
+                  news lead's day (its year: the first after the period the news
+                  is about)
 
 The words are data: extractors/data/document_facts.toml.
 """

@@ -228,7 +228,7 @@ def _is_furniture(text: str, words: FactWords) -> bool:
     """A line of a web page's frame: with a frame word (来源, 点击, 【打印】)
     before any sentence punctuation (the page's text may be run into the
     line after it), or a banner of short names."""
-    frame = FRAME_PART.match(compact(text)).group()
+    frame = FRAME_PART.match(text.replace(" ", "")).group()  # 索 引 号
     if words.furniture.search(frame):
         return True
     parts = text.split()  # a banner or menu: 中国政府网 山西省政府 忻州市政府
@@ -306,22 +306,19 @@ def _author(candidates: Iterable[Callable[[], str]], signature_agency: str, titl
 def _fullest_name(written: str, text: str) -> str:
     """The agency's name written out, or the fullest name the text gives the same
     body: 天津市静海区市场监督管理局 in the page's banner for 静海区市场监管局 in the
-    title. (Only the names around the mentions of its unit are read.)"""
+    title. (Only mentions of the name with a place before them are read.)"""
     agency = full_name(written)
     if not agency:
         return agency
     gazetteer = default_gazetteer()
     fuller = {agency}
     for name in {written, agency}:
-        unit = name
-        while place := gazetteer.name_at(unit, 0, words_too=True):
-            unit = unit[len(place) :]
-        position = text.find(unit) if unit else -1
+        position = text.find(name)
         while position >= 0:
-            window_start = max(0, position - FULLER_NAME_REACH)
-            window = text[window_start : position + len(unit) + FULLER_NAME_REACH]
-            fuller.update(full_name(window[start:end]) for start, end in find_agencies(window))
-            position = text.find(unit, position + len(unit))
+            if gazetteer.name_before(text, position, words_too=True):
+                window = text[max(0, position - FULLER_NAME_REACH) : position + len(name)]
+                fuller.update(full_name(window[start:end]) for start, end in find_agencies(window))
+            position = text.find(name, position + len(name))
     return max((name for name in fuller if name.endswith(agency)), key=len)
 
 

@@ -101,7 +101,7 @@ def _family_colours(families: list[str]) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- one document's page
 
 @dataclass
-class _Job:
+class Job:
     document: dict
     figures: list[dict]
     entities: list[dict]
@@ -109,7 +109,7 @@ class _Job:
     page: str  # its file name under docs/
 
 
-class _Display:
+class Display:
     """The text a page shows (the visible text of a web page, else the original)
     and the way from original offsets into it."""
 
@@ -125,7 +125,7 @@ class _Display:
         return (first, last) if first < last else None
 
 
-def _source_text(document: dict) -> tuple[_Display | None, list, str]:
+def _source_text(document: dict) -> tuple[Display | None, list, str]:
     """The document's text as the run read it, its tables, or why it cannot be shown."""
     from pipeline.read import DEFAULT_MAX_BYTES, read_source
 
@@ -139,8 +139,8 @@ def _source_text(document: dict) -> tuple[_Display | None, list, str]:
     if source.sha256 != document["sha256"]:
         return None, [], f"The source file {path} has changed since the run: each figure is shown in its sentence."
     if source.text_map is None:
-        return _Display(source.original), source.tables, ""
-    return _Display(source.text, source.text_map.starts), source.tables, ""
+        return Display(source.original), source.tables, ""
+    return Display(source.text, source.text_map.starts), source.tables, ""
 
 
 def _pieces(text: str, lo: int, hi: int, marks: list[tuple[int, int, dict]],
@@ -174,7 +174,7 @@ def _pieces(text: str, lo: int, hi: int, marks: list[tuple[int, int, dict]],
     return runs
 
 
-def _blocks(display: _Display, tables: list, figures: list[dict], entities: list[dict]) -> tuple[list[dict], list[dict]]:
+def _blocks(display: Display, tables: list, figures: list[dict], entities: list[dict]) -> tuple[list[dict], list[dict]]:
     """The page's text as blocks (prose runs, and tables with their cells' runs),
     and the figures that could not be placed in it."""
     placed: list[tuple[int, int, dict]] = []
@@ -247,15 +247,19 @@ def _figure_view(figure: dict, issues: list[str], catalog: dict[str, dict]) -> d
             "family": metric["family"] if metric else "", "where": _where(figure), "issues": issues}
 
 
-def render_document(job: _Job) -> tuple[str, int]:
+def render_document(job: Job) -> tuple[str, int]:
     """The page of one document, and how many of its figures stand in its text."""
+    return render_page(job, *_source_text(job.document))
+
+
+def render_page(job: Job, display: Display | None, tables: list, notice: str) -> tuple[str, int]:
+    """The page of one document shown over `display` (None: no text to show, see `notice`)."""
     catalog, _ = _catalog()
     issues_of: dict[str, list[str]] = defaultdict(list)
     for issue in job.issues:
         if issue["figure_id"]:
             issues_of[issue["figure_id"]].append(issue["message"])
     figures = [_figure_view(figure, issues_of.get(figure["figure_id"], []), catalog) for figure in job.figures]
-    display, tables, notice = _source_text(job.document)
     if display is None:
         blocks, unplaced = [], sorted(figures, key=lambda f: f["start"])
     else:
@@ -275,7 +279,7 @@ def render_document(job: _Job) -> tuple[str, int]:
     return html, len(figures) - len(unplaced)
 
 
-def _write_document(job: _Job, folder: Path) -> int:
+def _write_document(job: Job, folder: Path) -> int:
     html, placed = render_document(job)
     (folder / "docs" / job.page).write_text(html, encoding="utf-8")
     return placed
@@ -306,7 +310,7 @@ def _page_name(doc_id: str) -> str:
     return f"{slug}-{hashlib.sha1(doc_id.encode()).hexdigest()[:8]}.html"
 
 
-def _jobs(out: Path, documents: list[dict], entities: bool) -> Iterator[_Job]:
+def _jobs(out: Path, documents: list[dict], entities: bool) -> Iterator[Job]:
     issues: dict[str, list[dict]] = defaultdict(list)
     for issue in _rows(out / "issues.parquet", ["doc_id", "severity", "stage", "message", "figure_id"]):
         issues[issue["doc_id"]].append(issue)
@@ -320,7 +324,7 @@ def _jobs(out: Path, documents: list[dict], entities: bool) -> Iterator[_Job]:
             figures, next_figures = next_figures[1], next(figure_groups, None)
         if next_entities is not None and next_entities[0] == doc_id:
             entities_, next_entities = next_entities[1], next(entity_groups, None)
-        yield _Job(document, figures, entities_, issues.get(doc_id, []), document["page"])
+        yield Job(document, figures, entities_, issues.get(doc_id, []), document["page"])
     if next_figures is not None:
         raise ValueError(f"figures.parquet has rows of {next_figures[0]!r} out of the documents' order")
 
@@ -411,5 +415,5 @@ class _WriteInto:
 
     folder: Path
 
-    def __call__(self, job: _Job) -> int:
+    def __call__(self, job: Job) -> int:
         return _write_document(job, self.folder)

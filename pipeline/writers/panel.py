@@ -34,6 +34,7 @@ def build_panel(documents: Path, figures: Path) -> tuple[list[tuple], list[tuple
     columns) for every source that disagrees, from the documents and figures
     tables' Parquet files."""
     with duckdb.connect() as con:
+        con.execute("SET threads = 1")  # a second thread saves a tenth of a second and costs ~35 MB at 10,000 reports
         con.read_parquet(str(documents)).create_view("documents")
         con.read_parquet(str(figures)).create_view("figures")
         con.register("metrics", catalog_table())

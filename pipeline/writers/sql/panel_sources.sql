@@ -1,7 +1,8 @@
 -- Every figure that states a panel number, ranked within its agency, year and
 -- metric by the panel's rules (README, "The panel"); rank 1 is the chosen one.
 -- Inputs: the views documents, figures (the run's tables) and metrics (the catalog).
-CREATE TEMP TABLE candidate AS
+CREATE TEMP TABLE ranked AS
+WITH candidate AS (
 SELECT d.agency, d.province, d.city, d.county,
        coalesce(f.year, d.report_year) AS report_year,
        f.metric, m.position AS metric_position, f.value, f.unit, f.kind, f.approx, f.figure_id, f.doc_id, f.start,
@@ -18,9 +19,8 @@ WHERE d.status = 'ok' AND d.agency <> ''
   AND f.org = ''                               -- a sub-unit's figure is not the agency's number
   AND f.kind NOT IN ('change', 'average')      -- a difference or a mean is not the number itself
   AND f.unit_kind = m.kind                     -- a count metric takes counts, a percent metric percentages
-  AND coalesce(f.year, d.report_year) IS NOT NULL;
-
-CREATE TEMP TABLE ranked AS
+  AND coalesce(f.year, d.report_year) IS NOT NULL
+)
 SELECT *, row_number() OVER (
            PARTITION BY agency, report_year, metric
            ORDER BY look_back, prose, published DESC NULLS LAST, doc_id, start) AS rank,
@@ -29,7 +29,7 @@ SELECT *, row_number() OVER (
 FROM candidate;
 
 -- the sources of each chosen number: the figures in its group with the same unit
-CREATE TEMP TABLE source AS
+CREATE TEMP VIEW source AS
 SELECT r.*, c.figure_id AS chosen_id, c.value_text AS chosen_text,
        -- two values agree when equal, or within 10% when either is approximate (2700余 and 2712)
        abs(r.value - c.value) > greatest(abs(r.value), abs(c.value))

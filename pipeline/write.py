@@ -193,6 +193,7 @@ class OutputTables:
             list(pool.map(TableWriter.close, [w for name, w in self._writers.items() if name not in last]))
         from pipeline.writers.panel import build_panel  # DuckDB, loaded only to finish a run
 
+        pa.default_memory_pool().release_unused()  # what the conversions left, before DuckDB takes its share
         panel, conflicts = build_panel(self._writers["documents"].parquet_path, self._writers["figures"].parquet_path)
         last[PANEL].append(_csv_lines(panel))
         last["issues"].append(_csv_lines(conflicts))

@@ -1,1 +1,3 @@
-"""What leaves the pipeline besides the single-file tables of pipeline/write.py."""
+"""What leaves the pipeline besides the per-document tables: the panel
+(panel.py), the DuckDB database (duckdb.py), the review pages (review.py) and
+the partitioned Parquet datasets (dataset.py, `--dataset`)."""

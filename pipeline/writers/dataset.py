@@ -65,6 +65,11 @@ class DatasetWriter:
             os.fsync(handle.fileno())
         self._parts.append(name)
 
+    @property
+    def parquet_path(self) -> Path:
+        """All its parts, as a glob DuckDB reads (the panel is built from them before publishing)."""
+        return self._temp / "*.parquet"
+
     def close(self) -> None:
         """Write the last part (a table with no rows still gets one, empty, so the folder reads as a table)."""
         if self._chunks or not self._parts:

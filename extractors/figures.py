@@ -13,6 +13,8 @@ Spans are offsets into the clean text; pipeline/extract.py grounds them.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -258,17 +260,21 @@ class FigureExtractor:
             return f"{prefix}{following}".strip()
         return prefix
 
-    def extract(self, doc: SegmentedDocument, report_year: int | None = None) -> list[FigureRecord]:
+    def extract(self, doc: SegmentedDocument, report_year: int | None = None,
+                skipped: list[Skipped] | None = None) -> list[FigureRecord]:
+        """The document's figures. With a `skipped` list, a number that fails
+        to be read or described is left out and noted there, and the others
+        stay; without one, the failure is raised."""
         figures: list[FigureRecord] = []
         lead_clause = ""  # the clause of the first figure in the last sentence that had figures
         for sentence in doc.sentences:
-            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause)
+            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause, skipped)
             figures.extend(found)
             lead_clause = first_clause or lead_clause
         return figures
 
     def extract_sentence(self, doc_id: str, sentence: Sentence, report_year: int | None,
-                         lead_clause: str = "") -> tuple[list[FigureRecord], str]:
+                         lead_clause: str = "", skipped: list[Skipped] | None = None) -> tuple[list[FigureRecord], str]:
         """The figures of one sentence, and the clause of its first figure
         (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案")."""
         text = sentence.text
@@ -279,19 +285,20 @@ class FigureExtractor:
         floor = 0
         quotes = [pair for pair in self.rules.quote_pairs if pair[0] in text]
         for c in candidates:
-            unit = self.unit_of(c)
-            clause_start = self.clause_start(text, c.start, floor)
-            if self.rejection(c, unit, text[clause_start:c.start], quotes):
-                continue
-            multiplier = ""
-            if unit is None and (label := self.cell_label(c)):
-                unit, multiplier = self.cell_unit(label)
-                clause_start = text.find(label)
-            year = self.year_of(text[:c.start], report_year)
-            if year is not None and report_year is not None and year < report_year - 1:
-                continue  # history ("2008年…在3个市州试点"): not measured over the reporting period
-            accepted.append((c, unit, multiplier, clause_start, year))
-            floor = c.end
+            with isolated(c, skipped):
+                unit = self.unit_of(c)
+                clause_start = self.clause_start(text, c.start, floor)
+                if self.rejection(c, unit, text[clause_start:c.start], quotes):
+                    continue
+                multiplier = ""
+                if unit is None and (label := self.cell_label(c)):
+                    unit, multiplier = self.cell_unit(label)
+                    clause_start = text.find(label)
+                year = self.year_of(text[:c.start], report_year)
+                if year is not None and report_year is not None and year < report_year - 1:
+                    continue  # history ("2008年…在3个市州试点"): not measured over the reporting period
+                accepted.append((c, unit, multiplier, clause_start, year))
+                floor = c.end
 
         if not accepted:
             return [], ""
@@ -300,53 +307,54 @@ class FigureExtractor:
         parent_of_kind: dict[str, str] = {}
         previous: tuple[str, MetricMatch] | None = None  # the last figure's clause and metric
         for i, (c, unit, multiplier, clause_start, year) in enumerate(accepted):
-            next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
-            prefix = text[clause_start:c.start]
-            following = self.following_noun(text, c.end, next_start)
-            subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
-            subject = previous_subject = subject or previous_subject
+            with isolated(c, skipped):
+                next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
+                prefix = text[clause_start:c.start]
+                following = self.following_noun(text, c.end, next_start)
+                subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
+                subject = previous_subject = subject or previous_subject
 
-            kind = unit.kind if unit else "count"
-            paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
-            clause = previous[0] if paired else prefix
-            context = FigureContext(
-                clause=clause, following=following, before=f"{sentence.section} {text[:c.start]}",
-                unit=unit.text if unit else "", kind=kind,
-                is_change=bool(self.rules.change.search(prefix[-6:])),
-            )
-            metric = self.catalog.assign(context)
-            if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
-                metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
-            if paired and metric.score < previous[1].score:
-                metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
-            previous = (clause, metric)
+                kind = unit.kind if unit else "count"
+                paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
+                clause = previous[0] if paired else prefix
+                context = FigureContext(
+                    clause=clause, following=following, before=f"{sentence.section} {text[:c.start]}",
+                    unit=unit.text if unit else "", kind=kind,
+                    is_change=bool(self.rules.change.search(prefix[-6:])),
+                )
+                metric = self.catalog.assign(context)
+                if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
+                    metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
+                if paired and metric.score < previous[1].score:
+                    metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
+                previous = (clause, metric)
 
-            start = c.offset + c.start
-            if prefix.lstrip().startswith("其中"):
-                totals = [r for r in records if r.unit_kind == kind]
-                if totals:  # the parts that follow 其中 belong to the last total of their kind
-                    parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
-            qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()
-            records.append(FigureRecord(
-                figure_id=f"{doc_id}:{start}",
-                doc_id=doc_id,
-                start=start,
-                end=c.offset + c.end,
-                text=text[c.start:c.end],
-                value=self.value_of(c, multiplier),
-                unit=unit.text if unit else "",
-                unit_kind=kind,
-                approx=bool(qualifier),
-                qualifier=qualifier,
-                metric=metric.id,
-                kind="change" if context.is_change else "level",
-                subject=subject,
-                year=year,
-                section=sentence.section,
-                sentence=text,
-                parent_id=parent_of_kind.get(kind, ""),
-                extractor=EXTRACTOR,
-            ))
+                start = c.offset + c.start
+                if prefix.lstrip().startswith("其中"):
+                    totals = [r for r in records if r.unit_kind == kind]
+                    if totals:  # the parts that follow 其中 belong to the last total of their kind
+                        parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
+                qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()
+                records.append(FigureRecord(
+                    figure_id=f"{doc_id}:{start}",
+                    doc_id=doc_id,
+                    start=start,
+                    end=c.offset + c.end,
+                    text=text[c.start:c.end],
+                    value=self.value_of(c, multiplier),
+                    unit=unit.text if unit else "",
+                    unit_kind=kind,
+                    approx=bool(qualifier),
+                    qualifier=qualifier,
+                    metric=metric.id,
+                    kind="change" if context.is_change else "level",
+                    subject=subject,
+                    year=year,
+                    section=sentence.section,
+                    sentence=text,
+                    parent_id=parent_of_kind.get(kind, ""),
+                    extractor=EXTRACTOR,
+                ))
         first_clause = text[accepted[0][3]:accepted[0][0].start] if accepted else ""
         return records, first_clause
 
@@ -362,6 +370,31 @@ class FigureExtractor:
             clause_end = comma if comma >= 0 else next_start
         following = text[end:clause_end]
         return "" if PUNCTUATION_FIRST.match(following) else following.strip()[:MAX_FOLLOWING]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A number left out because reading or describing it failed. Offsets
+    are in the clean text, as a figure's are before grounding."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+
+@contextmanager
+def isolated(c: Candidate, skipped: list[Skipped] | None) -> Iterator[None]:
+    """The work on one candidate: should it fail, the candidate is noted in
+    `skipped` and left out, and the sentence goes on (one number that cannot
+    be read costs that number only)."""
+    try:
+        yield
+    except Exception as error:
+        if skipped is None:
+            raise
+        skipped.append(Skipped(c.offset + c.start, c.offset + c.end, c.text[c.start:c.end],
+                               f"{type(error).__name__}: {error}"))
 
 
 def same_head_noun(a: str, b: str) -> bool:

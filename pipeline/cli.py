@@ -131,7 +131,9 @@ def _progress() -> Progress:
 @app.command()
 def extract(
     file: Path = typer.Argument(..., help="One report (.txt, .md, .html) in any encoding.", dir_okay=False),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per line, for machines."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object, for machines: the report's row of "
+                                 "documents, then its lists of figures, entities and issues (empty lists when "
+                                 "there are none), columns as in the tables."),
     entities: bool = typer.Option(False, "--entities", help="Show the named entities instead of the figures."),
     ner: NerName = NER_OPTION,
     hanlp_model: Optional[Path] = HANLP_MODEL_OPTION,
@@ -142,7 +144,7 @@ def extract(
 
     ```
     zhfig extract data/raw/000_29a50878a8927d2e.txt
-    zhfig extract report.html --json | jq .value
+    zhfig extract report.html --json | jq '.figures[].value'
     ```
     """
     from extractors.ner import get_backend
@@ -155,11 +157,12 @@ def extract(
     doc = process_file(file, None, backend)
     if doc.status == "error":
         raise _fail(f"{file}: {doc.error}", 1)
-    records = doc.entities if entities else doc.figures
     if as_json:
-        for record in records:
-            print(record.model_dump_json())
+        from pipeline.rows import DocumentRows
+
+        print(json.dumps(DocumentRows.from_document(doc).as_dict(), ensure_ascii=False))
         return
+    records = doc.entities if entities else doc.figures
     facts = doc.facts
     stdout.print(f"[bold]{facts.title or doc.doc_id}[/]", highlight=False)
     stdout.print(" · ".join(str(part) for part in (facts.agency, facts.report_year, facts.report_type,

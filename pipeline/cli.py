@@ -2,7 +2,7 @@
 
 Exit status: 0 when every document was read (ok or empty), 1 when any
 failed, 2 for a usage error (a bad option, an NER backend that cannot be
-used). Bad input never shows a traceback; `zhfig --verbose` logs them.
+used), 3 when another run is writing into the same --out. Bad input never shows a traceback; `zhfig --verbose` logs them.
 """
 from __future__ import annotations
 
@@ -87,8 +87,10 @@ def run(
     """Turn reports into tables: documents, figures, entities, issues, metrics_wide (CSV and Parquet).
 
     Every input file gets one row in documents.csv, whatever happens to it.
-    A re-run into the same --out reuses the results of unchanged files.
-    The summary line goes to stdout; exit status 1 when any document failed.
+    A re-run into the same --out reuses the results of unchanged files and
+    removes what a killed run left; while one run writes into an --out,
+    another into it stops at once (exit status 3). The summary line goes
+    to stdout; exit status 1 when any document failed.
 
     Examples:
 
@@ -97,6 +99,7 @@ def run(
     zhfig run reports/ 'more/**/*.html' --out tables --workers 4
     ```
     """
+    from pipeline.outdir import OutputFolderBusy
     from pipeline.runner import RunOptions, run as run_batch  # the heavy imports, only when running
 
     options = RunOptions(ner=ner.value, hanlp_model=hanlp_model, max_bytes=int(max_size * MB))
@@ -108,6 +111,8 @@ def run(
                                                                                 refresh=True))
         except NerUnavailable as exc:
             raise _fail(str(exc), 2) from None
+        except OutputFolderBusy as exc:
+            raise _fail(str(exc), 3) from None
         except OSError as exc:  # the output folder cannot be written
             raise _fail(f"cannot write the tables to {out}: {exc.strerror or exc}", 1) from None
     print(summary.line())

@@ -29,6 +29,7 @@ EXTRACTOR = "pattern"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 GAP = r"[ \t]{0,3}"  # PDF conversion puts spaces between number, qualifier and unit: "3 余场次"
 CLAUSE_BREAK = regex.compile(r"[，；;。：:！？!?\n]|(?<!\d),|,(?!\d)")
+LAST_CLAUSE_BREAK = regex.compile(CLAUSE_BREAK.pattern, flags=regex.REVERSE)  # searched from the end backwards
 RANGE_AFTER = regex.compile(r"\s*[-—~～至到]\s*\d")
 RANGE_BEFORE = regex.compile(r"(?<=\d\s*[-—~～至到]\s*)")  # matched at the number: no scan of the text before
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")
@@ -37,6 +38,10 @@ HAN = regex.compile(r"\p{Han}")
 PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
 MAX_FOLLOWING = 40  # the words after a unit that may still say what was counted
 MAX_SUBJECT_FOLLOWING = 12  # … and that still fit in a subject phrase
+MAX_CHINESE_NUMERAL = 20  # characters: 一千二百三十四万五千六百七十八 has 15; a longer run is no numeral
+# characters before a number that its clause and its row label are looked for in: the words
+# nearest it (a longer stretch without a break is a line with no punctuation, a flattened table)
+CONTEXT_WINDOW = 400
 # Flattened tables: a number alone in a cell, after a row label with words in it
 # ("警告\t225454", "| 罚没金额（万元） | 7282.1179 |"); the label may name the unit in brackets.
 CELL_BEFORE = regex.compile(r"(?:^|[\t|]| {2,})(?P<label>[^\t|]*?\p{Han}[^\t|]*?)(?:\s*(?:\t|\|| {2,})\s*[\d.,]*)*\s*(?:\t|\|| {2,})\s*$")
@@ -81,7 +86,7 @@ class FigureRules:
 
         q = rules["qualifiers"]
         numerals = rules["numerals"]["chinese"]
-        chinese = f"[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]*"
+        chinese = f"[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]{{0,{MAX_CHINESE_NUMERAL - 1}}}"
         inside = _alternation(q["inside"])
         units_pattern = "|".join(unit_alternatives)
         # a Chinese numeral is a candidate only before a measure word: without
@@ -109,7 +114,7 @@ class FigureRules:
         self.quoted_max = context["quoted_max_chars"]
         self.change = regex.compile(_alternation(rules["changes"]["words"]))
         self.unitless_count = regex.compile(_alternation(rules["unitless"]["count_words"]))
-        self.year = regex.compile(rules["year"]["pattern"])
+        self.last_year = regex.compile(rules["year"]["pattern"], flags=regex.REVERSE)  # the last one first
         self.current_period = regex.compile(_alternation(rules["year"]["current"]))
         subject = rules["subject"]
         self.subject_head = regex.compile(rf"^(?:\s|{_alternation(subject['strip_before'])})+")
@@ -167,7 +172,7 @@ class FigureExtractor:
         text = c.text
         if c.group("pre") or not CELL_AFTER.match(text, c.end):
             return ""
-        label = CELL_BEFORE.search(text[:c.number_start])
+        label = CELL_BEFORE.search(text, max(0, c.number_start - CONTEXT_WINDOW), c.number_start)
         return label.group("label").strip() if label else ""
 
     def cell_unit(self, label: str) -> tuple[Unit | None, str]:
@@ -179,11 +184,10 @@ class FigureExtractor:
 
     def clause_start(self, text: str, pos: int, floor: int) -> int:
         """Where the clause holding position `pos` begins: after the last
-        clause break, or after the previous figure (`floor`)."""
-        start = floor
-        for brk in CLAUSE_BREAK.finditer(text, floor, pos):
-            start = brk.end()
-        return start
+        clause break, or after the previous figure (`floor`), at most CONTEXT_WINDOW before."""
+        floor = max(floor, pos - CONTEXT_WINDOW)
+        brk = LAST_CLAUSE_BREAK.search(text, floor, pos)
+        return brk.end() if brk else floor
 
     def rejection(self, c: Candidate, unit: Unit | None, clause: str, quotes: list[tuple[str, str]]) -> str:
         """Why this number is not a figure ('' when it is one). `quotes` are
@@ -245,9 +249,7 @@ class FigureExtractor:
     def year_of(self, sentence_before: str, report_year: int | None) -> int | None:
         """The last year the sentence names before the figure, unless it then
         comes back to the reporting period (今年以来); else the report year."""
-        last = None
-        for last in self.rules.year.finditer(sentence_before):
-            pass
+        last = self.rules.last_year.search(sentence_before)
         if last is None or self.rules.current_period.search(sentence_before, last.end()):
             return report_year
         return int(last.group(1))
@@ -363,7 +365,9 @@ class FigureExtractor:
         """The words right after a figure's unit up to the clause end: the
         noun counted when it follows the number (发现322个问题). When the
         next figure stands in the same clause, stop at the list comma."""
-        brk = CLAUSE_BREAK.search(text, end)
+        # (a break after the next figure tells no more than one at it: the search stops
+        # there, the character after it still in view for the break's look-ahead)
+        brk = CLAUSE_BREAK.search(text, end, next_start + 2)
         clause_end = brk.start() if brk else len(text)
         if next_start < clause_end:
             comma = text.find("、", end, next_start)

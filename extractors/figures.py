@@ -105,7 +105,16 @@ class FigureRules:
         self.after_unit = [regex.compile(p) for p in context["after"]]
         self.quote_pairs = [(pair[0], pair[1]) for pair in context["quoted_names"]]
         self.quoted_max = context["quoted_max_chars"]
-        self.change = regex.compile(_alternation(rules["changes"]["words"]))
+        kinds = rules["kinds"]
+        self.change = regex.compile(rf"(?:{_alternation(kinds['change_words'])})(?![{kinds['not_after_change']}])")
+        self.change_units = set(kinds["change_units"])
+        self.share = regex.compile(kinds["share"])
+        self.average = regex.compile(kinds["average"])
+        borrow = rules["borrow"]
+        self.list_join = regex.compile(borrow["list_join"])
+        self.comparison = regex.compile(borrow["comparison"])
+        self.part_open = regex.compile(borrow["part_open"])
+        self.respectively = borrow["respectively"]
         self.unitless_count = regex.compile(_alternation(rules["unitless"]["count_words"]))
         self.year = regex.compile(rules["year"]["pattern"])
         self.current_period = regex.compile(_alternation(rules["year"]["current"]))
@@ -299,33 +308,59 @@ class FigureExtractor:
         previous_subject = ""
         parent_of_kind: dict[str, str] = {}
         previous: tuple[str, MetricMatch] | None = None  # the last figure's clause and metric
+        names = self.respective_names(text, accepted)
         for i, (c, unit, multiplier, clause_start, year) in enumerate(accepted):
             next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
             prefix = text[clause_start:c.start]
             following = self.following_noun(text, c.end, next_start)
+            kind = unit.kind if unit else "count"
+            last = records[-1] if records else None
+            # "分别受理412件、377件": the same measure as the figure before, for another subject
+            listed = last is not None and last.unit_kind == kind and bool(self.rules.list_join.fullmatch(prefix))
+            # "较上年的72件": the same measure for another year
+            compared = None if listed else self.rules.comparison.search(prefix)
+            # "立案46起（市本级9起）": a part of the figure before
+            part = None if listed or last is None else self.rules.part_open.match(prefix)
+            figure_kind = last.kind if listed and last is not None else self.figure_kind_of(prefix, unit)
             subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
             subject = previous_subject = subject or previous_subject
 
-            kind = unit.kind if unit else "count"
             paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
-            clause = previous[0] if paired else prefix
+            clause = names.get(i) or (previous[0] if paired or listed else prefix)
             context = FigureContext(
                 clause=clause, following=following, before=f"{sentence.section} {text[:c.start]}",
-                unit=unit.text if unit else "", kind=kind,
-                is_change=bool(self.rules.change.search(prefix[-6:])),
+                unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind,
             )
-            metric = self.catalog.assign(context)
-            if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
-                metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
-            if paired and metric.score < previous[1].score:
+            borrowed = self.borrowed(records, kind) if compared else None
+            if listed and i not in names and last is not None:
+                metric, subject = MetricMatch(last.metric, previous[1].score if previous else 0.0), last.subject
+            elif borrowed is not None and not compared.group("words").strip():
+                metric, subject = MetricMatch(borrowed.metric, 0.0), f"{compared.group('period')}{borrowed.subject}"
+            else:
+                metric = self.catalog.assign(context)
+                if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
+                    metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
+                if compared and borrowed is not None and not metric.id:
+                    metric = MetricMatch(borrowed.metric, 0.0)
+            if paired and not listed and metric.score < previous[1].score:
                 metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
             previous = (clause, metric)
+            if compared:
+                named = compared.group("year")
+                year = int(named) if named else (year - 1 if year is not None else None)
 
             start = c.offset + c.start
             if prefix.lstrip().startswith("其中"):
                 totals = [r for r in records if r.unit_kind == kind]
                 if totals:  # the parts that follow 其中 belong to the last total of their kind
                     parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
+            parent_id = parent_of_kind.get(kind, "")
+            if part and last is not None and last.unit_kind == kind:
+                parent_id = last.figure_id
+                subject = f"{part.group('org').strip()}{last.subject}"
+            parent = next((r for r in records if r.figure_id == parent_id), None) if parent_id else None
+            if parent is not None and parent.metric == metric.id:
+                metric = NO_METRIC  # a part has no id of its own when its total has the same one
             qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()
             records.append(FigureRecord(
                 figure_id=f"{doc_id}:{start}",
@@ -339,16 +374,55 @@ class FigureExtractor:
                 approx=bool(qualifier),
                 qualifier=qualifier,
                 metric=metric.id,
-                kind="change" if context.is_change else "level",
+                kind=figure_kind,
                 subject=subject,
                 year=year,
                 section=sentence.section,
                 sentence=text,
-                parent_id=parent_of_kind.get(kind, ""),
+                parent_id=parent_id,
                 extractor=EXTRACTOR,
             ))
         first_clause = text[accepted[0][3]:accepted[0][0].start] if accepted else ""
         return records, first_clause
+
+    def figure_kind_of(self, prefix: str, unit: Unit | None) -> str:
+        """level, change (同比增长12.5%, 下降3个百分点), share (占比21.7%),
+        average (案均罚款8.8万元) or rate (纠错率8.2%: any other percentage)."""
+        r = self.rules
+        if (unit is not None and unit.text in r.change_units) or r.change.search(prefix[-6:]):
+            return "change"
+        if r.share.search(prefix):
+            return "share"
+        if r.average.search(prefix):
+            return "average"
+        return "rate" if unit is not None and unit.kind == "percent" else "level"
+
+    @staticmethod
+    def borrowed(records: list[FigureRecord], kind: str) -> FigureRecord | None:
+        """The level figure a comparison refers back to: the last one of its unit kind."""
+        return next((r for r in reversed(records) if r.unit_kind == kind and r.kind == "level"), None)
+
+    def respective_names(self, text: str, accepted: list) -> dict[int, str]:
+        """"查封、扣押、移送分别为21宗、6宗、8宗": each number's own name, by its place
+        in the list (figure index -> the clause it stands for)."""
+        names: dict[int, str] = {}
+        for i, (c, _, _, clause_start, _) in enumerate(accepted):
+            prefix = text[clause_start:c.start]
+            at = prefix.rfind(self.rules.respectively)
+            if at < 0:
+                continue
+            listed = [name for name in regex.split(r"[、和及]", prefix[:at]) if name.strip()]
+            verb = prefix[at + len(self.rules.respectively):]
+            members = [i]
+            for j in range(i + 1, len(accepted)):
+                between = text[accepted[j - 1][0].end:accepted[j][0].start]
+                if not self.rules.list_join.fullmatch(between):
+                    break
+                members.append(j)
+            if len(listed) == len(members) > 1:
+                lead = prefix[:prefix.find(listed[0])] if listed[0] in prefix else ""
+                names.update({j: f"{lead}{name}{verb}" for j, name in zip(members, listed)})
+        return names
 
     @staticmethod
     def following_noun(text: str, end: int, next_start: int) -> str:

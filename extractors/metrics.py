@@ -1,10 +1,11 @@
 """The metric catalog (data/metrics.toml) and the mapping of a figure to a metric id.
 
-A figure's meaning is in the words around it: the clause before the number
-("其中警告"), the noun after its unit ("发现322个问题"), and, for generic
-words such as 法制审核 or 纠错, the act type the sentence or section is about
-(行政处罚, 行政强制措施 …: the catalog's [scopes]). Every metric whose
-wording matches competes; the most specific wording wins.
+A metric is an act × a measure (see the catalog's header): the act is named by
+the act word nearest the number (in its clause, else earlier in the sentence,
+else in the section heading or table caption), the measure by the words that
+govern the number (受理, 审结, 维持, 警告, 金额 …). Both are lexicons in the data
+file. Metrics the structure cannot express keep wording patterns; every
+candidate competes on one score and the highest wins.
 """
 from __future__ import annotations
 
@@ -12,32 +13,90 @@ import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
 from importlib import resources
+from typing import NamedTuple
 
 import regex
 
-GAP = ".{0,12}?"
 SEPARATOR = "␟"  # joins the clause before the number and the noun after it
+GAP = f"[^{SEPARATOR}]{{0,12}}?"  # "…" in a catalog word: a gap that never crosses the number
 POOL = regex.compile(r"从[^，,；;。]{1,20}?中")
+CAPTURING = regex.compile(r"\((?!\?)")
+# scores: a measure word outranks a wording pattern of the same length, and an act
+# named in the figure's own clause outranks one named earlier in the sentence
+MEASURE_SCORE = 6
+ACT_IN_CLAUSE = 3
+TOTAL_SCORE = 3
+FOLLOWING_ACT = 12  # the characters after the unit that may still name the act or the thing counted
 
 
 @dataclass(frozen=True)
 class FigureContext:
-    clause: str  # the words from the clause start to the number
+    clause: str  # the words from the clause start to the number (a table: the header path)
     following: str  # the noun phrase right after the unit, if any
-    before: str  # the section path and the sentence up to the figure
+    before: str  # the section path (a table: its caption) and the sentence up to the figure
     unit: str
     kind: str  # count, money, percent, other
-    is_change: bool = False  # 同比下降17%: a change, not the level a metric measures
+    figure_kind: str = "level"  # level, change, share, rate, average
+    is_change: bool = False  # the same as figure_kind "change", for callers that only know that
 
 
 class MetricMatch(NamedTuple):
     id: str
-    score: float  # how specific the wording that matched was
+    score: float  # how specific the words that matched were
 
 
 NO_METRIC = MetricMatch("", 0.0)
+
+LOOKAROUND = regex.compile(r"\(\?<?[!=][^)]*\)|\.\*|…")
+LETTERS = regex.compile(r"[\p{Han}A-Za-z]")
+GROUP = regex.compile(r"\([^)]*\)")
+LITERAL_RUN = regex.compile(r"[\p{Han}A-Za-z␟]+")
+
+
+def specificity(word: str) -> int:
+    """The characters a catalog word names outright (gaps and look-arounds do not count)."""
+    return len(LETTERS.findall(LOOKAROUND.sub("", word)))
+
+
+def _compile(word: str) -> str:
+    return CAPTURING.sub("(?:", word).replace("…", GAP)
+
+
+def _anchor(pattern: str) -> str:
+    """The longest run of literal characters outside groups: every match contains it."""
+    runs = LITERAL_RUN.findall(GROUP.sub(" ", pattern.replace("…", " ")))
+    return max(runs, key=len, default="")
+
+
+class Found(NamedTuple):
+    name: str
+    start: int
+    end: int
+    specificity: int
+
+
+class Lexicon:
+    """Names (acts or measures) and their words, as one alternation tried longest first."""
+
+    def __init__(self, words_by_name: dict[str, list[str]]):
+        words = [(name, word) for name, ws in words_by_name.items() for word in ws]
+        words.sort(key=lambda nw: -specificity(nw[1]))
+        self.entries = [(name, specificity(word)) for name, word in words]
+        self.pattern = regex.compile("|".join(f"(?P<w{i}>{_compile(w)})" for i, (_, w) in enumerate(words)))
+
+    def find(self, text: str) -> list[Found]:
+        found = []
+        for m in self.pattern.finditer(text):
+            name, spec = self.entries[int(m.lastgroup[1:])]
+            found.append(Found(name, m.start(), m.end(), spec))
+        return found
+
+
+class Wording(NamedTuple):
+    pattern: regex.Pattern
+    specificity: int
+    anchor: str  # a literal every match contains: when it is absent the pattern is not tried
 
 
 @dataclass
@@ -48,143 +107,141 @@ class Metric:
     parent: str = ""
     partition: str = ""
     not_above: str = ""
+    act: str = ""
+    measures: tuple[str, ...] = ()
+    figure_kind: str = "level"
     units: tuple[str, ...] = ()
     requires: regex.Pattern | None = None
     weight: int = 0
     patterns: list[Wording] = field(default_factory=list)
-    family_patterns: list[Wording] = field(default_factory=list)
-    family: str = ""
 
-    def __post_init__(self) -> None:
-        self.family = self.id.split(".", 1)[0]
+    @property
+    def family(self) -> str:
+        return self.id.split(".", 1)[0]
 
-
-class Wording(NamedTuple):
-    pattern: regex.Pattern
-    specificity: int  # the characters it names outright (gaps and look-arounds do not count)
-    anchor: str  # a literal every match contains: when it is absent the pattern is not tried
-
-
-LOOKAROUND = regex.compile(r"\(\?<?[!=][^)]*\)|\.\*|…")
-GROUP = regex.compile(r"\([^)]*\)")
-LETTERS = regex.compile(r"[\p{Han}A-Za-z]")
-LITERAL_RUN = regex.compile(r"[\p{Han}A-Za-z␟]+")
-
-
-def _anchor(pattern: str) -> str:
-    """The longest run of literal characters outside groups: every match contains it."""
-    runs = LITERAL_RUN.findall(GROUP.sub(" ", pattern.replace("…", " ")))
-    return max(runs, key=len, default="")
-
-
-def _compile(pattern: str) -> Wording:
-    """A catalog wording as a pattern, its specificity and its anchor."""
-    specificity = len(LETTERS.findall(LOOKAROUND.sub("", pattern)))
-    return Wording(regex.compile(pattern.replace("…", GAP)), specificity, _anchor(pattern))
+    def fits(self, ctx: FigureContext, figure_kind: str) -> bool:
+        # a number with no unit (a table cell) contradicts no unit list
+        return (self.kind == ctx.kind and self.figure_kind == figure_kind
+                and not (self.units and ctx.unit and ctx.unit not in self.units))
 
 
 class Catalog:
     def __init__(self, data: dict):
         self.metrics: dict[str, Metric] = {}
         for entry in data["metric"]:
+            measures = entry.get("measure", ())
             metric = Metric(
                 id=entry["id"], name=entry["name"], kind=entry["kind"],
                 parent=entry.get("parent", ""), partition=entry.get("partition", ""),
-                not_above=entry.get("not_above", ""), units=tuple(entry.get("units", ())),
+                not_above=entry.get("not_above", ""), act=entry.get("act", ""),
+                measures=(measures,) if isinstance(measures, str) else tuple(measures),
+                figure_kind=entry.get("figure_kind", "rate" if entry["kind"] == "percent" else "level"),
+                units=tuple(entry.get("units", ())),
                 requires=regex.compile(entry["requires"]) if "requires" in entry else None,
                 weight=entry.get("weight", 0),
-                patterns=[_compile(p) for p in entry.get("patterns", ())],
-                family_patterns=[_compile(p) for p in entry.get("family_patterns", ())],
+                patterns=[Wording(regex.compile(_compile(p)), specificity(p), _anchor(p)) for p in entry.get("patterns", ())],
             )
             if metric.id in self.metrics:
                 raise ValueError(f"metric id {metric.id} is in the catalog twice")
             self.metrics[metric.id] = metric
-        self.order = {metric_id: i for i, metric_id in enumerate(self.metrics)}
-        self.order[""] = len(self.order)  # ties go to the metric listed first, as before
-        # every wording under the literal it cannot match without, so that a
-        # figure's words are searched once for all anchors, not once per metric
-        self.by_anchor: dict[str, list[tuple[Metric, Wording, bool]]] = defaultdict(list)
+        self.acts = Lexicon(data["acts"])
+        measures = data["measures"]
+        self.measures = Lexicon({name: entry["words"] for name, entry in measures.items()})
+        self.measure_rank = {name: i for i, name in enumerate(measures)}
+        self.measure_act = {name: entry.get("act", "") for name, entry in measures.items()}
+        self.measure_follows = {name for name, entry in measures.items() if entry.get("follows")}
+        self.measure_own_clause = {name for name, entry in measures.items() if entry.get("own_clause")}
+        self.by_act_measure: dict[tuple[str, str], list[Metric]] = defaultdict(list)
         for metric in self.metrics.values():
-            for wordings, is_family in ((metric.patterns, False), (metric.family_patterns, True)):
-                for wording in wordings:
-                    self.by_anchor[wording.anchor].append((metric, wording, is_family))
-        self.unanchored = self.by_anchor.pop("", [])
-        self.anchors_by_first: dict[str, list[str]] = defaultdict(list)
-        for anchor in self.by_anchor:
-            self.anchors_by_first[anchor[0]].append(anchor)
-        # (family, pattern, anchors): the pattern is tried only where one of its words' anchors
-        # stands; an anchor that contains another (行政许可, 许可) adds nothing
-        self.scope_words = []
-        for family, words in data["scopes"].items():
-            anchors = {_anchor(word) for word in words}
-            anchors = sorted(a for a in anchors if not any(b in a for b in anchors if b != a))
-            self.scope_words.append((family, regex.compile("|".join(f"(?:{w})" for w in words)), anchors))
+            for measure in metric.measures:
+                if measure not in self.measure_rank:
+                    raise ValueError(f"metric {metric.id}: measure {measure!r} is not in [measures]")
+                self.by_act_measure[(metric.act, measure)].append(metric)
+        self.order = {metric_id: i for i, metric_id in enumerate(self.metrics)}
+        self.order[""] = len(self.order)  # ties go to the metric listed first
+        self.worded = [(metric, wording) for metric in self.metrics.values() for wording in metric.patterns]
 
     @property
     def ids(self) -> list[str]:
         return list(self.metrics)
 
-    def scope(self, text: str) -> str:
-        """The act type (family) named last in `text`, or ''."""
-        best, best_end = "", -1
-        for family, pattern, anchors in self.scope_words:
-            for anchor in anchors:
-                if anchor in text:
-                    break
-            else:
-                continue
-            for m in pattern.finditer(text):
-                if m.end() > best_end or (m.end() == best_end and len(m.group()) > 0):
-                    best, best_end = family, m.end()
-        return best
+    # -- the act --------------------------------------------------------
+    def acts_in(self, text: str) -> list[Found]:
+        """The act words of `text`, leaving out those inside a longer measure word
+        (暂扣许可证 names a penalty type, not 行政许可)."""
+        return _acts_in(self, text)
 
+    def act_of(self, words: str, before: str) -> tuple[Found | None, bool]:
+        """The act nearest the number: in the clause (its last act word) or the noun
+        after it (its first), else the last one named before; and whether it stood
+        in the figure's own words."""
+        number_at = words.find(SEPARATOR)
+        found = self.acts_in(words)
+        in_clause = [a for a in found if a.end <= number_at]
+        if in_clause:
+            return in_clause[-1], True
+        if found:
+            return found[0], True
+        earlier = self.acts_in(before)
+        return (earlier[-1] if earlier else None), False
+
+    # -- the metric -----------------------------------------------------
     def assign(self, ctx: FigureContext) -> MetricMatch:
         """The metric for a figure in this context (NO_METRIC when none fits)."""
-        if ctx.is_change or ctx.kind not in ("count", "money", "percent"):
+        figure_kind = "change" if ctx.is_change else ctx.figure_kind
+        if figure_kind in ("change", "share") or ctx.kind not in ("count", "money", "percent"):
             return NO_METRIC
         # "从优秀法制民警中选派4名": the pool chosen from is not what was counted
         clause = POOL.sub("", ctx.clause)
-        words = f"{clause}{SEPARATOR}{ctx.following}"
-        scope = self.scope(ctx.before)
+        best = self.by_structure(ctx, clause, figure_kind)
+        for metric_id, score in self.by_wording(ctx, f"{clause}{SEPARATOR}{ctx.following}", figure_kind):
+            if score > best.score or (score == best.score and self.order[metric_id] < self.order[best.id]):
+                best = MetricMatch(metric_id, score)
+        return best
+
+    def by_structure(self, ctx: FigureContext, clause: str, figure_kind: str) -> MetricMatch:
+        words = f"{clause}{SEPARATOR}{ctx.following[:FOLLOWING_ACT]}"
+        act, act_in_clause = self.act_of(words, ctx.before)
+        act_name = act.name if act else ""
         number_at = len(clause)
-        anchors = [anchor for char in set(words) for anchor in self.anchors_by_first.get(char, ()) if anchor in words]
-        wordings = [wording for anchor in anchors for wording in self.by_anchor[anchor]] + self.unanchored
-        pattern_score: dict[str, float] = defaultdict(float)
-        family_score: dict[str, float] = defaultdict(float)
-        for metric, wording, is_family in wordings:
-            if is_family and metric.family != scope:
+        found = sorted((m for m in self.measures.find(words) if m.end <= number_at or m.name in self.measure_follows),
+                       key=lambda m: (self.measure_rank[m.name], abs(number_at - m.end)))
+        bonus = ACT_IN_CLAUSE if act_in_clause else 0
+        for measure in found:
+            if measure.name in self.measure_own_clause and not act_in_clause:
                 continue
-            scores = family_score if is_family else pattern_score
-            scores[metric.id] = max(scores[metric.id], self._match(wording, words, number_at))
-        best, best_score = "", 0.0
-        for metric_id in pattern_score.keys() | family_score.keys():
-            metric = self.metrics[metric_id]
-            # a number with no unit (a table cell) contradicts no unit list
-            if metric.kind != ctx.kind or (metric.units and ctx.unit and ctx.unit not in metric.units):
+            own_act = self.measure_act[measure.name]
+            for candidate_act in dict.fromkeys((act_name, own_act)):
+                for metric in self.by_act_measure.get((candidate_act, measure.name), ()):
+                    if metric.fits(ctx, figure_kind):
+                        return MetricMatch(metric.id, MEASURE_SCORE + measure.specificity + bonus)
+        if act_in_clause:  # an act named with no measure word: the act's total
+            for metric in self.by_act_measure.get((act_name, "total"), ()):
+                if metric.fits(ctx, figure_kind):
+                    return MetricMatch(metric.id, TOTAL_SCORE + act.specificity)
+        return NO_METRIC
+
+    def by_wording(self, ctx: FigureContext, words: str, figure_kind: str):
+        """(id, score) of the metrics whose wording patterns match."""
+        number_at = words.find(SEPARATOR)
+        for metric, wording in self.worded:
+            if wording.anchor not in words or not metric.fits(ctx, figure_kind):
                 continue
             if metric.requires is not None and not metric.requires.search(ctx.before + ctx.clause):
                 continue
-            score = pattern_score[metric_id]
-            if metric.family == scope:
-                score = max(score, family_score[metric_id])
-                if score:
-                    score += 2
-            if not score:
-                continue
-            score += metric.weight
-            if score > best_score or (score == best_score and self.order[metric_id] < self.order[best]):
-                best, best_score = metric_id, score
-        return MetricMatch(best, best_score)
+            score = 0.0
+            for m in wording.pattern.finditer(words):
+                distance = number_at - m.end() if m.end() <= number_at else 0
+                score = max(score, wording.specificity + 1 / (2 + distance))
+            if score:
+                yield metric.id, score + metric.weight
 
-    @staticmethod
-    def _match(wording: Wording, words: str, number_at: int) -> float:
-        """The wording's specificity if it is found in `words` (0 if not); a
-        match nearer the number (the separator) counts a little more."""
-        best = 0.0
-        for m in wording.pattern.finditer(words):
-            distance = number_at - m.end() if m.end() <= number_at else 0
-            best = max(best, wording.specificity + 1 / (2 + distance))
-        return best
+
+@lru_cache(maxsize=8192)
+def _acts_in(catalog: Catalog, text: str) -> list[Found]:
+    covering = [m for m in catalog.measures.find(text)]
+    return [a for a in catalog.acts.find(text)
+            if not any(m.start <= a.start and a.end <= m.end and m.end - m.start > a.end - a.start for m in covering)]
 
 
 @lru_cache(maxsize=1)

@@ -33,6 +33,7 @@ YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")
 CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
 HAN = regex.compile(r"\p{Han}")
 PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
+PARTS_FOLLOW = "其中"  # the figures after it are parts of the total before it
 MAX_FOLLOWING = 40  # the words after a unit that may still say what was counted
 MAX_SUBJECT_FOLLOWING = 12  # … and that still fit in a subject phrase
 # Flattened tables: a number alone in a cell, after a row label with words in it
@@ -270,14 +271,18 @@ class FigureExtractor:
     def extract(self, doc: SegmentedDocument, report_year: int | None = None) -> list[FigureRecord]:
         figures: list[FigureRecord] = []
         lead_clause = ""  # the clause of the first figure in the last sentence that had figures
+        previous: Sentence | None = None
         for sentence in doc.sentences:
-            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause)
+            # the sentence before, in the same section, may name the act ("收到复议申请96件。受理89件")
+            context = previous.text if previous is not None and previous.section == sentence.section else ""
+            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause, context)
             figures.extend(found)
             lead_clause = first_clause or lead_clause
+            previous = sentence
         return figures
 
     def extract_sentence(self, doc_id: str, sentence: Sentence, report_year: int | None,
-                         lead_clause: str = "") -> tuple[list[FigureRecord], str]:
+                         lead_clause: str = "", context: str = "") -> tuple[list[FigureRecord], str]:
         """The figures of one sentence, and the clause of its first figure
         (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案")."""
         text = sentence.text
@@ -321,14 +326,17 @@ class FigureExtractor:
             compared = None if listed else self.rules.comparison.search(prefix)
             # "立案46起（市本级9起）": a part of the figure before
             part = None if listed or last is None else self.rules.part_open.match(prefix)
-            figure_kind = last.kind if listed and last is not None else self.figure_kind_of(prefix, unit)
+            if listed and last is not None:
+                figure_kind = last.kind
+            else:  # the figure a comparison names is a level (较上年的72件), not the change
+                figure_kind = "level" if compared else self.figure_kind_of(prefix, unit)
             subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
             subject = previous_subject = subject or previous_subject
 
             paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
             clause = names.get(i) or (previous[0] if paired or listed else prefix)
             context = FigureContext(
-                clause=clause, following=following, before=f"{sentence.section} {text[:c.start]}",
+                clause=clause, following=following, before=f"{sentence.section} {context} {text[:c.start]}",
                 unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind,
             )
             borrowed = self.borrowed(records, kind) if compared else None
@@ -350,7 +358,8 @@ class FigureExtractor:
                 year = int(named) if named else (year - 1 if year is not None else None)
 
             start = c.offset + c.start
-            if prefix.lstrip().startswith("其中"):
+            since_last = text[accepted[i - 1][0].end if i else 0:c.start]
+            if PARTS_FOLLOW in since_last:
                 totals = [r for r in records if r.unit_kind == kind]
                 if totals:  # the parts that follow 其中 belong to the last total of their kind
                     parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id

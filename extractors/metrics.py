@@ -22,12 +22,13 @@ SEPARATOR = "␟"  # joins the clause before the number and the noun after it
 GAP = f"[^{SEPARATOR}]{{0,12}}?"  # "…" in a catalog word: a gap that never crosses the number
 POOL = regex.compile(r"从[^，,；;。]{1,20}?中")
 CAPTURING = regex.compile(r"\((?!\?)")
+CATEGORY = "类"
 # scores: a measure word outranks a wording pattern of the same length, and an act
 # named in the figure's own clause outranks one named earlier in the sentence
 MEASURE_SCORE = 6
 ACT_IN_CLAUSE = 3
 TOTAL_SCORE = 3
-FOLLOWING_ACT = 12  # the characters after the unit that may still name the act or the thing counted
+FOLLOWING_ACT = 16  # the characters after the unit that may still name the act or the thing counted
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Metric:
     act: str = ""
     measures: tuple[str, ...] = ()
     figure_kind: str = "level"
+    act_named: bool = False  # only when the act is named in the figure's own clause
     units: tuple[str, ...] = ()
     requires: regex.Pattern | None = None
     weight: int = 0
@@ -136,6 +138,7 @@ class Catalog:
                 not_above=entry.get("not_above", ""), act=entry.get("act", ""),
                 measures=(measures,) if isinstance(measures, str) else tuple(measures),
                 figure_kind=entry.get("figure_kind", "rate" if entry["kind"] == "percent" else "level"),
+                act_named=entry.get("act_named", False),
                 units=tuple(entry.get("units", ())),
                 requires=regex.compile(entry["requires"]) if "requires" in entry else None,
                 weight=entry.get("weight", 0),
@@ -206,6 +209,9 @@ class Catalog:
         number_at = len(clause)
         found = sorted((m for m in self.measures.find(words) if m.end <= number_at or m.name in self.measure_follows),
                        key=lambda m: (self.measure_rank[m.name], abs(number_at - m.end)))
+        if act_in_clause:
+            # "查封、扣押等行政强制措施137件": the measures before 等 are examples of the act
+            found = [m for m in found if not (m.end <= act.start and "等" in words[m.end:act.start])]
         bonus = ACT_IN_CLAUSE if act_in_clause else 0
         for measure in found:
             if measure.name in self.measure_own_clause and not act_in_clause:
@@ -213,7 +219,7 @@ class Catalog:
             own_act = self.measure_act[measure.name]
             for candidate_act in dict.fromkeys((act_name, own_act)):
                 for metric in self.by_act_measure.get((candidate_act, measure.name), ()):
-                    if metric.fits(ctx, figure_kind):
+                    if metric.fits(ctx, figure_kind) and (act_in_clause or not metric.act_named):
                         return MetricMatch(metric.id, MEASURE_SCORE + measure.specificity + bonus)
         if act_in_clause:  # an act named with no measure word: the act's total
             for metric in self.by_act_measure.get((act_name, "total"), ()):
@@ -239,9 +245,10 @@ class Catalog:
 
 @lru_cache(maxsize=8192)
 def _acts_in(catalog: Catalog, text: str) -> list[Found]:
-    covering = [m for m in catalog.measures.find(text)]
+    covering = catalog.measures.find(text)
     return [a for a in catalog.acts.find(text)
-            if not any(m.start <= a.start and a.end <= m.end and m.end - m.start > a.end - a.start for m in covering)]
+            if not text.startswith(CATEGORY, a.end)  # 行政处罚类1520件: a kind of case, not the act
+            and not any(m.start <= a.start and a.end <= m.end and m.end - m.start > a.end - a.start for m in covering)]
 
 
 @lru_cache(maxsize=1)

@@ -33,7 +33,8 @@ YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")
 CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
 HAN = regex.compile(r"\p{Han}")
 PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
-PARTS_FOLLOW = "其中"  # the figures after it are parts of the total before it
+PARTS_FOLLOW = "其中"
+SECTION_JOIN = " > "  # between the headings of a section path  # the figures after it are parts of the total before it
 MAX_FOLLOWING = 40  # the words after a unit that may still say what was counted
 MAX_SUBJECT_FOLLOWING = 12  # … and that still fit in a subject phrase
 # Flattened tables: a number alone in a cell, after a row label with words in it
@@ -271,20 +272,31 @@ class FigureExtractor:
     def extract(self, doc: SegmentedDocument, report_year: int | None = None) -> list[FigureRecord]:
         figures: list[FigureRecord] = []
         lead_clause = ""  # the clause of the first figure in the last sentence that had figures
-        previous: Sentence | None = None
+        title = doc.sentences[0].text if doc.sentences and not doc.sentences[0].section else ""
+        # the last sentence that named an act, in the same part of the report: a sentence
+        # that names none is about it ("收到复议申请96件。受理89件")
+        discourse, part = "", ""
+        previous: list[FigureRecord] = []
         for sentence in doc.sentences:
-            # the sentence before, in the same section, may name the act ("收到复议申请96件。受理89件")
-            context = previous.text if previous is not None and previous.section == sentence.section else ""
-            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause, context)
+            top = sentence.section.split(SECTION_JOIN, 1)[0]
+            if top != part:
+                discourse, part = "", top
+            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause,
+                                                        f"{title} {discourse}", previous)
             figures.extend(found)
             lead_clause = first_clause or lead_clause
-            previous = sentence
+            previous = found or previous
+            if self.catalog.acts_in(sentence.text):
+                discourse = sentence.text
         return figures
 
     def extract_sentence(self, doc_id: str, sentence: Sentence, report_year: int | None,
-                         lead_clause: str = "", context: str = "") -> tuple[list[FigureRecord], str]:
+                         lead_clause: str = "", discourse: str = "",
+                         earlier: list[FigureRecord] | None = None) -> tuple[list[FigureRecord], str]:
         """The figures of one sentence, and the clause of its first figure
-        (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案")."""
+        (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案").
+        `discourse` is earlier text that may name the act; `earlier`, the figures of the
+        sentence before, whose total a sentence opening with 其中 breaks down."""
         text = sentence.text
         candidates = self.candidates(sentence)
         if not candidates:
@@ -336,8 +348,8 @@ class FigureExtractor:
             paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
             clause = names.get(i) or (previous[0] if paired or listed else prefix)
             context = FigureContext(
-                clause=clause, following=following, before=f"{sentence.section} {context} {text[:c.start]}",
-                unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind,
+                clause=clause, following=following, before=f"{sentence.section} {text[:c.start]}",
+                unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind, context=discourse,
             )
             borrowed = self.borrowed(records, kind) if compared else None
             if listed and i not in names and last is not None:
@@ -360,14 +372,14 @@ class FigureExtractor:
             start = c.offset + c.start
             since_last = text[accepted[i - 1][0].end if i else 0:c.start]
             if PARTS_FOLLOW in since_last:
-                totals = [r for r in records if r.unit_kind == kind]
+                totals = [r for r in (records or earlier or ()) if r.unit_kind == kind]
                 if totals:  # the parts that follow 其中 belong to the last total of their kind
                     parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
             parent_id = parent_of_kind.get(kind, "")
             if part and last is not None and last.unit_kind == kind:
                 parent_id = last.figure_id
                 subject = f"{part.group('org').strip()}{last.subject}"
-            parent = next((r for r in records if r.figure_id == parent_id), None) if parent_id else None
+            parent = next((r for r in [*(earlier or ()), *records] if r.figure_id == parent_id), None) if parent_id else None
             if parent is not None and parent.metric == metric.id:
                 metric = NO_METRIC  # a part has no id of its own when its total has the same one
             qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()

@@ -23,10 +23,12 @@ GAP = f"[^{SEPARATOR}]{{0,12}}?"  # "…" in a catalog word: a gap that never cr
 POOL = regex.compile(r"从[^，,；;。]{1,20}?中")
 CAPTURING = regex.compile(r"\((?!\?)")
 CATEGORY = "类"
-# scores: a measure word outranks a wording pattern of the same length, and an act
-# named in the figure's own clause outranks one named earlier in the sentence
-MEASURE_SCORE = 6
+# scores: a measure word and an act named in the figure's own clause outrank a wording
+# pattern as long as both; an act named only earlier in the sentence adds a little, one
+# named before the sentence nothing
+MEASURE_SCORE = 2
 ACT_IN_CLAUSE = 3
+ACT_IN_SENTENCE = 1
 TOTAL_SCORE = 3
 FOLLOWING_ACT = 16  # the characters after the unit that may still name the act or the thing counted
 
@@ -39,6 +41,7 @@ class FigureContext:
     unit: str
     kind: str  # count, money, percent, other
     figure_kind: str = "level"  # level, change, share, rate, average
+    context: str = ""  # earlier text that may name the act: the last sentence that named one, the title
     is_change: bool = False  # the same as figure_kind "change", for callers that only know that
 
 
@@ -174,19 +177,21 @@ class Catalog:
         (暂扣许可证 names a penalty type, not 行政许可)."""
         return _acts_in(self, text)
 
-    def act_of(self, words: str, before: str) -> tuple[Found | None, bool]:
+    def act_of(self, words: str, ctx: FigureContext) -> tuple[Found | None, float]:
         """The act nearest the number: in the clause (its last act word) or the noun
-        after it (its first), else the last one named before; and whether it stood
-        in the figure's own words."""
+        after it (its first), else the last one named before it in the sentence or
+        section, else in the earlier context; and the score its place adds."""
         number_at = words.find(SEPARATOR)
         found = self.acts_in(words)
-        in_clause = [a for a in found if a.end <= number_at]
-        if in_clause:
-            return in_clause[-1], True
-        if found:
-            return found[0], True
-        earlier = self.acts_in(before)
-        return (earlier[-1] if earlier else None), False
+        before_number = [a for a in found if a.end <= number_at]
+        if before_number or found:
+            act = before_number[-1] if before_number else found[0]
+            return act, ACT_IN_CLAUSE + act.specificity
+        for text, score in ((ctx.before, ACT_IN_SENTENCE), (ctx.context, 0)):
+            earlier = self.acts_in(text)
+            if earlier:
+                return earlier[-1], score
+        return None, 0
 
     # -- the metric -----------------------------------------------------
     def assign(self, ctx: FigureContext) -> MetricMatch:
@@ -204,15 +209,15 @@ class Catalog:
 
     def by_structure(self, ctx: FigureContext, clause: str, figure_kind: str) -> MetricMatch:
         words = f"{clause}{SEPARATOR}{ctx.following[:FOLLOWING_ACT]}"
-        act, act_in_clause = self.act_of(words, ctx.before)
+        act, bonus = self.act_of(words, ctx)
         act_name = act.name if act else ""
+        act_in_clause = bonus >= ACT_IN_CLAUSE
         number_at = len(clause)
         found = sorted((m for m in self.measures.find(words) if m.end <= number_at or m.name in self.measure_follows),
                        key=lambda m: (self.measure_rank[m.name], abs(number_at - m.end)))
         if act_in_clause:
             # "查封、扣押等行政强制措施137件": the measures before 等 are examples of the act
             found = [m for m in found if not (m.end <= act.start and "等" in words[m.end:act.start])]
-        bonus = ACT_IN_CLAUSE if act_in_clause else 0
         for measure in found:
             if measure.name in self.measure_own_clause and not act_in_clause:
                 continue
@@ -224,7 +229,7 @@ class Catalog:
         if act_in_clause:  # an act named with no measure word: the act's total
             for metric in self.by_act_measure.get((act_name, "total"), ()):
                 if metric.fits(ctx, figure_kind):
-                    return MetricMatch(metric.id, TOTAL_SCORE + act.specificity)
+                    return MetricMatch(metric.id, TOTAL_SCORE + bonus - ACT_IN_CLAUSE)
         return NO_METRIC
 
     def by_wording(self, ctx: FigureContext, words: str, figure_kind: str):

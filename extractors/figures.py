@@ -108,7 +108,7 @@ class FigureRules:
         self.quote_pairs = [(pair[0], pair[1]) for pair in context["quoted_names"]]
         self.quoted_max = context["quoted_max_chars"]
         kinds = rules["kinds"]
-        self.change = regex.compile(rf"(?:{_alternation(kinds['change_words'])})(?![{kinds['not_after_change']}])")
+        self.change = regex.compile(rf"(?:{_alternation(kinds['change_words'])})(?!{kinds['not_after_change']})")
         self.change_units = set(kinds["change_units"])
         self.share = regex.compile(kinds["share"])
         self.average = regex.compile(kinds["average"])
@@ -353,7 +353,10 @@ class FigureExtractor:
             )
             borrowed = self.borrowed(records, kind) if compared else None
             if listed and i not in names and last is not None:
-                metric, subject = MetricMatch(last.metric, previous[1].score if previous else 0.0), last.subject
+                # 六个区县分别受理412件、377件: counts of the parts, no id of their own (nor has the first)
+                metric, subject = NO_METRIC, last.subject
+                if records[-1].metric and self.rules.respectively in text[:c.start]:
+                    records[-1] = records[-1].model_copy(update={"metric": ""})
             elif borrowed is not None and not compared.group("words").strip():
                 metric, subject = MetricMatch(borrowed.metric, 0.0), f"{compared.group('period')}{borrowed.subject}"
             else:
@@ -414,9 +417,9 @@ class FigureExtractor:
             return "change"
         if r.share.search(prefix):
             return "share"
-        if r.average.search(prefix):
-            return "average"
-        return "rate" if unit is not None and unit.kind == "percent" else "level"
+        if unit is not None and unit.kind == "percent":
+            return "rate"
+        return "average" if r.average.search(prefix) else "level"
 
     @staticmethod
     def borrowed(records: list[FigureRecord], kind: str) -> FigureRecord | None:

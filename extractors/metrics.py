@@ -22,7 +22,9 @@ SEPARATOR = "␟"  # joins the clause before the number and the noun after it
 GAP = f"[^{SEPARATOR}]{{0,12}}?"  # "…" in a catalog word: a gap that never crosses the number
 POOL = regex.compile(r"从[^，,；;。]{1,20}?中")
 CAPTURING = regex.compile(r"\((?!\?)")
-CATEGORY = "类"
+NOT_THE_ACT = regex.compile(r"类|事项")  # 行政处罚类1520件, 行政许可事项: a kind of case or item, not the act
+NEGATED = ("未", "不")
+COORDINATE = regex.compile(r"[、和及与]?")  # 未审结2件: not the measure
 # scores: a measure word and an act named in the figure's own clause outrank a wording
 # pattern as long as both; an act named only earlier in the sentence adds a little, one
 # named before the sentence nothing
@@ -114,7 +116,7 @@ class Metric:
     act: str = ""
     measures: tuple[str, ...] = ()
     figure_kind: str = "level"
-    act_named: bool = False  # only when the act is named in the figure's own clause
+    act_named: bool = False  # only when the act is named in the figure's own sentence
     units: tuple[str, ...] = ()
     requires: regex.Pattern | None = None
     weight: int = 0
@@ -213,7 +215,9 @@ class Catalog:
         act_name = act.name if act else ""
         act_in_clause = bonus >= ACT_IN_CLAUSE
         number_at = len(clause)
-        found = sorted((m for m in self.measures.find(words) if m.end <= number_at or m.name in self.measure_follows),
+        found = sorted((m for m in self.measures.find(words)
+                        if (m.end <= number_at or m.name in self.measure_follows)
+                        and not words.endswith(NEGATED, 0, m.start)),
                        key=lambda m: (self.measure_rank[m.name], abs(number_at - m.end)))
         if act_in_clause:
             # "查封、扣押等行政强制措施137件": the measures before 等 are examples of the act
@@ -224,13 +228,24 @@ class Catalog:
             own_act = self.measure_act[measure.name]
             for candidate_act in dict.fromkeys((act_name, own_act)):
                 for metric in self.by_act_measure.get((candidate_act, measure.name), ()):
-                    if metric.fits(ctx, figure_kind) and (act_in_clause or not metric.act_named):
+                    if metric.fits(ctx, figure_kind) and (bonus >= ACT_IN_SENTENCE or not metric.act_named):
+                        if self.coordinate(words, measure, found):
+                            return NO_METRIC  # 查封扣押138件: two kinds counted together, neither id fits
                         return MetricMatch(metric.id, MEASURE_SCORE + measure.specificity + bonus)
         if act_in_clause:  # an act named with no measure word: the act's total
             for metric in self.by_act_measure.get((act_name, "total"), ()):
                 if metric.fits(ctx, figure_kind):
                     return MetricMatch(metric.id, TOTAL_SCORE + bonus - ACT_IN_CLAUSE)
         return NO_METRIC
+
+    def coordinate(self, words: str, measure: Found, found: list[Found]) -> bool:
+        """Whether another measure of the same act stands right next to this one (查封扣押,
+        查封、扣押): a count of both together."""
+        own_act = self.measure_act[measure.name]
+        return bool(own_act) and any(
+            other.name != measure.name and self.measure_act[other.name] == own_act
+            and (COORDINATE.fullmatch(words[measure.end:other.start]) or COORDINATE.fullmatch(words[other.end:measure.start]))
+            for other in found)
 
     def by_wording(self, ctx: FigureContext, words: str, figure_kind: str):
         """(id, score) of the metrics whose wording patterns match."""
@@ -252,8 +267,7 @@ class Catalog:
 def _acts_in(catalog: Catalog, text: str) -> list[Found]:
     covering = catalog.measures.find(text)
     return [a for a in catalog.acts.find(text)
-            if not text.startswith(CATEGORY, a.end)  # 行政处罚类1520件: a kind of case, not the act
-            and not any(m.start <= a.start and a.end <= m.end and m.end - m.start > a.end - a.start for m in covering)]
+            if not NOT_THE_ACT.match(text, a.end) and not any(m.start <= a.start and a.end <= m.end and m.end - m.start > a.end - a.start for m in covering)]
 
 
 @lru_cache(maxsize=1)

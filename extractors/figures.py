@@ -117,6 +117,7 @@ class FigureRules:
         self.comparison = regex.compile(borrow["comparison"])
         self.part_open = regex.compile(borrow["part_open"])
         self.respectively = borrow["respectively"]
+        self.breakdown = regex.compile(borrow["breakdown"])
         self.unitless_count = regex.compile(_alternation(rules["unitless"]["count_words"]))
         self.year = regex.compile(rules["year"]["pattern"])
         self.current_period = regex.compile(_alternation(rules["year"]["current"]))
@@ -277,12 +278,21 @@ class FigureExtractor:
         # that names none is about it ("收到复议申请96件。受理89件")
         discourse, part = "", ""
         previous: list[FigureRecord] = []
+        first: dict[tuple[str, int | None], FigureRecord] = {}  # metric and year -> the figure that first gave it
         for sentence in doc.sentences:
             top = sentence.section.split(SECTION_JOIN, 1)[0]
             if top != part:
-                discourse, part = "", top
+                discourse, part, first = "", top, {}
             found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause,
                                                         f"{title} {discourse}", previous)
+            # the same metric again with a smaller value, after a word that opens a breakdown
+            # (其中, 按行业分, 市本级): a part (a county, an industry, a campaign), no id of its own
+            for j, figure in enumerate(found):
+                if not figure.metric:
+                    continue
+                total = first.setdefault((figure.metric, figure.year), figure)
+                if figure.value < total.value and self.rules.breakdown.search(doc.clean, total.end, figure.start):
+                    found[j] = figure.model_copy(update={"metric": ""})
             figures.extend(found)
             lead_clause = first_clause or lead_clause
             previous = found or previous

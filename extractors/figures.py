@@ -108,7 +108,7 @@ class FigureRules:
         self.quote_pairs = [(pair[0], pair[1]) for pair in context["quoted_names"]]
         self.quoted_max = context["quoted_max_chars"]
         kinds = rules["kinds"]
-        self.change = regex.compile(rf"(?:{_alternation(kinds['change_words'])})(?!{kinds['not_after_change']})")
+        self.change = regex.compile(rf"(?:{_alternation(kinds['change_words'])}){kinds['between_change_and_number']}")
         self.change_units = set(kinds["change_units"])
         self.share = regex.compile(kinds["share"])
         self.average = regex.compile(kinds["average"])
@@ -423,7 +423,7 @@ class FigureExtractor:
         """level, change (同比增长12.5%, 下降3个百分点), share (占比21.7%),
         average (案均罚款8.8万元) or rate (纠错率8.2%: any other percentage)."""
         r = self.rules
-        if (unit is not None and unit.text in r.change_units) or r.change.search(prefix[-6:]):
+        if (unit is not None and unit.text in r.change_units) or r.change.search(prefix):
             return "change"
         if r.share.search(prefix):
             return "share"

@@ -89,6 +89,7 @@ class Lexicon:
         words = [(name, word) for name, ws in words_by_name.items() for word in ws]
         words.sort(key=lambda nw: -specificity(nw[1]))
         self.entries = [(name, specificity(word)) for name, word in words]
+        self.names = set(words_by_name)
         self.pattern = regex.compile("|".join(f"(?P<w{i}>{_compile(w)})" for i, (_, w) in enumerate(words)))
 
     def find(self, text: str) -> list[Found]:
@@ -161,6 +162,9 @@ class Catalog:
         self.measure_own_clause = {name for name, entry in measures.items() if entry.get("own_clause")}
         self.by_act_measure: dict[tuple[str, str], list[Metric]] = defaultdict(list)
         for metric in self.metrics.values():
+            # an act is named by its words, or implied by a measure (法制审核 -> legal_review)
+            if metric.act and metric.act not in self.acts.names and metric.act not in self.measure_act.values():
+                raise ValueError(f"metric {metric.id}: act {metric.act!r} is not in [acts]")
             for measure in metric.measures:
                 if measure not in self.measure_rank:
                     raise ValueError(f"metric {metric.id}: measure {measure!r} is not in [measures]")
@@ -199,6 +203,8 @@ class Catalog:
     def assign(self, ctx: FigureContext) -> MetricMatch:
         """The metric for a figure in this context (NO_METRIC when none fits)."""
         figure_kind = "change" if ctx.is_change else ctx.figure_kind
+        if figure_kind == "level" and ctx.kind == "percent":
+            figure_kind = "rate"  # a percentage that is no change nor share (a table cell) is a rate
         if figure_kind in ("change", "share") or ctx.kind not in ("count", "money", "percent"):
             return NO_METRIC
         # "从优秀法制民警中选派4名": the pool chosen from is not what was counted

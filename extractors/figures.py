@@ -70,6 +70,8 @@ class FigureRules:
                             ("money", "money"), ("percent", "percent"), ("ratio", "other")):
             for text in units[group]["units"]:
                 self.units[text] = Unit(text, kind, is_time=group == "time")
+        for written, unit in units["written_as"].items():
+            self.units[written] = replace(self.units[unit])
         self.multipliers: dict[str, int] = units["multipliers"]
         self.time_outcome = regex.compile(_alternation(units["time"]["outcome_words"]))
 
@@ -112,6 +114,8 @@ class FigureRules:
         self.change_units = set(kinds["change_units"])
         self.share = regex.compile(kinds["share"])
         self.average = regex.compile(kinds["average"])
+        self.share_after = kinds["share_after"]
+        self.ratio = regex.compile(kinds["ratio"])
         borrow = rules["borrow"]
         self.list_join = regex.compile(borrow["list_join"])
         self.comparison = regex.compile(borrow["comparison"])
@@ -351,7 +355,7 @@ class FigureExtractor:
             if listed and last is not None:
                 figure_kind = last.kind
             else:  # the figure a comparison names is a level (较上年的72件), not the change
-                figure_kind = "level" if compared else self.figure_kind_of(prefix, unit)
+                figure_kind = "level" if compared else self.figure_kind_of(prefix, unit, text[c.end:c.end + 1])
             subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
             subject = previous_subject = subject or previous_subject
 
@@ -419,15 +423,16 @@ class FigureExtractor:
         first_clause = text[accepted[0][3]:accepted[0][0].start] if accepted else ""
         return records, first_clause
 
-    def figure_kind_of(self, prefix: str, unit: Unit | None) -> str:
-        """level, change (同比增长12.5%, 下降3个百分点), share (占比21.7%),
-        average (案均罚款8.8万元) or rate (纠错率8.2%: any other percentage)."""
+    def figure_kind_of(self, prefix: str, unit: Unit | None, after: str = "") -> str:
+        """level, change (同比增长12.5%, 下降3个百分点), share (占比21.7%, 99%的县),
+        average (案均罚款8.8万元) or rate (纠错率8.2%: any other percentage; 复议诉讼比达1.13)."""
         r = self.rules
         if (unit is not None and unit.text in r.change_units) or r.change.search(prefix):
             return "change"
-        if r.share.search(prefix):
+        percent = unit is not None and unit.kind == "percent"
+        if r.share.search(prefix) or (percent and after in r.share_after):
             return "share"
-        if unit is not None and unit.kind == "percent":
+        if percent or (unit is None and r.ratio.search(prefix)):
             return "rate"
         return "average" if r.average.search(prefix) else "level"
 

@@ -160,6 +160,7 @@ class Catalog:
         self.measure_act = {name: entry.get("act", "") for name, entry in measures.items()}
         self.measure_follows = {name for name, entry in measures.items() if entry.get("follows")}
         self.measure_own_clause = {name for name, entry in measures.items() if entry.get("own_clause")}
+        self.measure_sentence = {name for name, entry in measures.items() if entry.get("sentence")}
         self.by_act_measure: dict[tuple[str, str], list[Metric]] = defaultdict(list)
         for metric in self.metrics.values():
             # an act is named by its words, or implied by a measure (法制审核 -> legal_review)
@@ -230,6 +231,8 @@ class Catalog:
             found = [m for m in found if not (m.end <= act.start and "等" in words[m.end:act.start])]
         for measure in found:
             if measure.name in self.measure_own_clause and not act_in_clause:
+                continue
+            if measure.name in self.measure_sentence and bonus < ACT_IN_SENTENCE:
                 continue
             own_act = self.measure_act[measure.name]
             for candidate_act in dict.fromkeys((act_name, own_act)):

@@ -122,6 +122,8 @@ class FigureRules:
         self.part_open = regex.compile(borrow["part_open"])
         self.respectively = borrow["respectively"]
         self.breakdown = regex.compile(borrow["breakdown"])
+        self.series = regex.compile(borrow["series"])
+        self.period_item = regex.compile(borrow["period_item"])
         self.unitless_count = regex.compile(_alternation(rules["unitless"]["count_words"]))
         self.year = regex.compile(rules["year"]["pattern"])
         self.current_period = regex.compile(_alternation(rules["year"]["current"]))
@@ -348,11 +350,14 @@ class FigureExtractor:
             last = records[-1] if records else None
             # "分别受理412件、377件": the same measure as the figure before, for another subject
             listed = last is not None and last.unit_kind == kind and bool(self.rules.list_join.fullmatch(prefix))
+            # "2018年以来…分别为16.4%、11.36%", "2020年为13.5%、2021年为20.2%": one measure year by year
+            series = self.rules.series.search(text, 0, c.start)
+            yearly = last is not None and last.unit_kind == kind and bool(self.rules.period_item.fullmatch(prefix))
             # "较上年的72件": the same measure for another year
             compared = None if listed else self.rules.comparison.search(prefix)
             # "立案46起（市本级9起）": a part of the figure before
             part = None if listed or last is None else self.rules.part_open.match(prefix)
-            if listed and last is not None:
+            if (listed or yearly) and last is not None:
                 figure_kind = last.kind
             else:  # the figure a comparison names is a level (较上年的72件), not the change
                 figure_kind = "level" if compared else self.figure_kind_of(prefix, unit, text[c.end:c.end + 1])
@@ -366,7 +371,11 @@ class FigureExtractor:
                 unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind, context=discourse,
             )
             borrowed = self.borrowed(records, kind) if compared else None
-            if listed and i not in names and last is not None:
+            if (listed and series or yearly) and last is not None:
+                metric, subject = MetricMatch(last.metric, previous[1].score if previous else 0.0), last.subject
+                if listed and last.year is not None:
+                    year = last.year + 1
+            elif listed and i not in names and last is not None:
                 # 六个区县分别受理412件、377件: counts of the parts, no id of their own (nor has the first)
                 metric, subject = NO_METRIC, last.subject
                 if records[-1].metric and self.rules.respectively in text[:c.start]:
@@ -382,6 +391,8 @@ class FigureExtractor:
             if paired and not listed and metric.score < previous[1].score:
                 metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
             previous = (clause, metric)
+            if series and not listed:
+                year = int(series.group(1))  # the first of a series is its start year
             if compared:
                 named = compared.group("year")
                 year = int(named) if named else (year - 1 if year is not None else None)

@@ -148,3 +148,15 @@ def test_coordinate_and_negated_measures_take_no_id(extractor):
     assert [(f.text, f.metric) for f in found] == [
         ("10件", "reconsideration.closed"), ("2件", ""), ("50件", "coercion.total"), ("38件", ""),
     ]
+
+
+def test_a_series_year_by_year_keeps_its_metric_and_counts_the_years(extractor):
+    found = figures_of(extractor, "2021年以来，全市行政机关败诉率分别为9.4%、8.1%、6.6%。", 2023)
+    assert [(f.text, f.metric, f.year) for f in found] == [
+        ("9.4%", "litigation.loss_rate", 2021), ("8.1%", "litigation.loss_rate", 2022),
+        ("6.6%", "litigation.loss_rate", 2023),
+    ]
+    named = figures_of(extractor, "2022年行政复议纠错率为10.3%、2023年为12.1%。", 2023)
+    assert [(f.text, f.metric, f.year) for f in named] == [
+        ("10.3%", "reconsideration.correction_rate", 2022), ("12.1%", "reconsideration.correction_rate", 2023),
+    ]

@@ -34,7 +34,8 @@ CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
 HAN = regex.compile(r"\p{Han}")
 PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
 PARTS_FOLLOW = "其中"
-SECTION_JOIN = " > "  # between the headings of a section path  # the figures after it are parts of the total before it
+SECTION_JOIN = " > "  # between the headings of a section path
+LIST_GOES_ON = ("；", ";")  # a sentence ending so is one item of a list the next sentence goes on  # the figures after it are parts of the total before it
 MAX_FOLLOWING = 40  # the words after a unit that may still say what was counted
 MAX_SUBJECT_FOLLOWING = 12  # … and that still fit in a subject phrase
 # Flattened tables: a number alone in a cell, after a row label with words in it
@@ -83,14 +84,14 @@ class FigureRules:
 
         q = rules["qualifiers"]
         numerals = rules["numerals"]["chinese"]
-        chinese = f"[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]*"
+        chinese = f"(?:[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]*|{rules['numerals']['bare']})"
         inside = _alternation(q["inside"])
         units_pattern = "|".join(unit_alternatives)
         # a Chinese numeral is a candidate only before a measure word: without
         # one it is a word (统一, 一律, 四川), never a figure
         unit_ahead = rf"(?={GAP}(?:{inside})?{GAP}(?:{_alternation(self.multipliers)})?{GAP}(?:{inside})?{GAP}(?:{units_pattern}))"
         self.candidate = regex.compile(
-            rf"(?P<pre>{_alternation(q['before'])})?{GAP}"
+            rf"(?P<pre>{_alternation(q['before'])}|{q['before_pattern']})?{GAP}"
             rf"(?:百分之(?P<pct>{chinese}|{ARABIC})|(?P<num>{ARABIC}|{chinese}{unit_ahead}))"
             rf"{GAP}(?P<q1>{inside})?"
             rf"{GAP}(?P<mult>{_alternation(self.multipliers)})?"
@@ -285,20 +286,27 @@ class FigureExtractor:
         discourse, part = "", ""
         previous: list[FigureRecord] = []
         first: dict[tuple[str, int | None], FigureRecord] = {}  # metric and year -> the figure that first gave it
+        in_breakdown = False  # a breakdown word opened a list that goes on over sentences ending in ；
         for sentence in doc.sentences:
             top = sentence.section.split(SECTION_JOIN, 1)[0]
             if top != part:
-                discourse, part, first = "", top, {}
+                discourse, part, first, in_breakdown = "", top, {}, False
             found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause,
                                                         f"{title} {discourse}", previous)
-            # the same metric again with a smaller value, after a word that opens a breakdown
-            # (其中, 按行业分, 市本级): a part (a county, an industry, a campaign), no id of its own
+            # the same metric again with a smaller value, after a word that opens a breakdown in
+            # its sentence or a list of them (其中, 按行业分, 市本级, …案件中): a part (a county, an
+            # industry, a campaign), no id of its own
             for j, figure in enumerate(found):
                 if not figure.metric:
                     continue
                 total = first.setdefault((figure.metric, figure.year), figure)
-                if figure.value < total.value and self.rules.breakdown.search(doc.clean, total.end, figure.start):
+                opened = in_breakdown or self.rules.breakdown.search(doc.clean, sentence.start, figure.start)
+                if figure.value < total.value and opened:
                     found[j] = figure.model_copy(update={"metric": ""})
+            if self.rules.breakdown.search(sentence.text):
+                in_breakdown = True
+            if not sentence.text.rstrip().endswith(LIST_GOES_ON):
+                in_breakdown = False
             figures.extend(found)
             lead_clause = first_clause or lead_clause
             previous = found or previous

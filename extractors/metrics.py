@@ -235,7 +235,10 @@ class Catalog:
             if measure.name in self.measure_sentence and bonus < ACT_IN_SENTENCE:
                 continue
             own_act = self.measure_act[measure.name]
-            for candidate_act in dict.fromkeys((act_name, own_act)):
+            # an act only remembered from earlier sentences yields to the one the measure implies
+            # (法制审核48宗 after a paragraph on penalties is a legal review of any act)
+            order = (own_act, act_name) if own_act and bonus == 0 else (act_name, own_act)
+            for candidate_act in dict.fromkeys(order):
                 for metric in self.by_act_measure.get((candidate_act, measure.name), ()):
                     if metric.fits(ctx, figure_kind) and (bonus >= ACT_IN_SENTENCE or not metric.act_named):
                         if self.coordinate(words, measure, found):

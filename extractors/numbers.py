@@ -10,6 +10,9 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 
+BARE_POWERS = "百千万亿"
+
+
 class NotANumber(ValueError):
     pass
 
@@ -30,6 +33,8 @@ def to_value(numeral: str, multiplier: str = "") -> float:
     text = numeral.replace(",", "").replace(" ", "") + multiplier
     if not text:
         raise NotANumber(numeral)
+    if text[0] in BARE_POWERS:
+        text = "一" + text  # 千余户, 上万件: a power of ten alone is one of it (cn2an rejects it)
     try:
         value = float(text)
     except ValueError:

@@ -160,3 +160,10 @@ def test_a_series_year_by_year_keeps_its_metric_and_counts_the_years(extractor):
     assert [(f.text, f.metric, f.year) for f in named] == [
         ("10.3%", "reconsideration.correction_rate", 2022), ("12.1%", "reconsideration.correction_rate", 2023),
     ]
+
+
+def test_a_power_of_ten_alone_is_a_numeral(extractor):
+    found = figures_of(extractor, "督促千余户用人单位补签劳动合同。受理投诉举报上万件。")
+    assert [(f.text, f.value, f.unit, f.qualifier) for f in found] == [
+        ("千余户", 1000.0, "户", "余"), ("上万件", 10000.0, "件", "上"),
+    ]

@@ -167,3 +167,13 @@ def test_a_power_of_ten_alone_is_a_numeral(extractor):
     assert [(f.text, f.value, f.unit, f.qualifier) for f in found] == [
         ("千余户", 1000.0, "户", "余"), ("上万件", 10000.0, "件", "上"),
     ]
+
+
+def test_checks_compare_levels_only_and_warn_on_shares_over_100(extractor):
+    from extractors.checks import check_figures
+
+    text = "全年办理案件100件，其中简易程序60件，一般程序40件，较上年增加30件。某类案件占比120%。"
+    found = figures_of(extractor, text)
+    assert [(i.message) for i in check_figures("t", found, load_catalog())] == [
+        "implausible: a share over 100%: 120% (某类案件占比)",
+    ]

@@ -34,6 +34,8 @@ CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
 HAN = regex.compile(r"\p{Han}")
 PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
 PARTS_FOLLOW = "其中"
+SERIES_WORD = "以来"  # only a sentence with it can hold a series year by year
+COMPARED = regex.compile(r"[较比与同]")  # only a clause with one of these can name a comparison
 SECTION_JOIN = " > "  # between the headings of a section path
 LIST_GOES_ON = ("；", ";")  # a sentence ending so is one item of a list the next sentence goes on  # the figures after it are parts of the total before it
 MAX_FOLLOWING = 40  # the words after a unit that may still say what was counted
@@ -300,10 +302,10 @@ class FigureExtractor:
                 if not figure.metric:
                     continue
                 total = first.setdefault((figure.metric, figure.year), figure)
-                opened = in_breakdown or self.rules.breakdown.search(doc.clean, sentence.start, figure.start)
+                opened = in_breakdown or self.rules.breakdown.search(doc.clean, max(sentence.start, total.end), figure.start)
                 if figure.value < total.value and opened:
                     found[j] = figure.model_copy(update={"metric": ""})
-            if self.rules.breakdown.search(sentence.text):
+            if found and self.rules.breakdown.search(sentence.text):
                 in_breakdown = True
             if not sentence.text.rstrip().endswith(LIST_GOES_ON):
                 in_breakdown = False
@@ -350,6 +352,7 @@ class FigureExtractor:
         parent_of_kind: dict[str, str] = {}
         previous: tuple[str, MetricMatch] | None = None  # the last figure's clause and metric
         names = self.respective_names(text, accepted)
+        has_series = SERIES_WORD in text
         for i, (c, unit, multiplier, clause_start, year) in enumerate(accepted):
             next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
             prefix = text[clause_start:c.start]
@@ -359,10 +362,10 @@ class FigureExtractor:
             # "分别受理412件、377件": the same measure as the figure before, for another subject
             listed = last is not None and last.unit_kind == kind and bool(self.rules.list_join.fullmatch(prefix))
             # "2018年以来…分别为16.4%、11.36%", "2020年为13.5%、2021年为20.2%": one measure year by year
-            series = self.rules.series.search(text, 0, c.start)
+            series = self.rules.series.search(text, 0, c.start) if has_series else None
             yearly = last is not None and last.unit_kind == kind and bool(self.rules.period_item.fullmatch(prefix))
             # "较上年的72件": the same measure for another year
-            compared = None if listed else self.rules.comparison.search(prefix)
+            compared = None if listed or not COMPARED.search(prefix) else self.rules.comparison.search(prefix)
             # "立案46起（市本级9起）": a part of the figure before
             part = None if listed or last is None else self.rules.part_open.match(prefix)
             if (listed or yearly) and last is not None:

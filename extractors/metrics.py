@@ -32,7 +32,8 @@ MEASURE_SCORE = 2
 ACT_IN_CLAUSE = 3
 ACT_IN_SENTENCE = 1
 TOTAL_SCORE = 3
-FOLLOWING_ACT = 16  # the characters after the unit that may still name the act or the thing counted
+FOLLOWING_ACT = 16
+NEAR_END = 60  # the characters at the end of a sentence where its last act word usually is  # the characters after the unit that may still name the act or the thing counted
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,20 @@ def _anchor(pattern: str) -> str:
     return max(runs, key=len, default="")
 
 
+LEADING_LOOKBEHIND = regex.compile(r"^(?:\(\?<[!=][^)]*\))+")
+LEADING_GROUP = regex.compile(r"^\(\?:([^()]*)\)")
+
+
+def first_characters(word: str) -> str:
+    """The characters a catalog word's matches can begin with ('' when that is not plain)."""
+    word = LEADING_LOOKBEHIND.sub("", word)
+    group = LEADING_GROUP.match(word)
+    if group:
+        options = group.group(1).split("|")
+        return "".join(o[0] for o in options) if all(o and LETTERS.match(o[0]) for o in options) else ""
+    return word[0] if word and LETTERS.match(word[0]) else ""
+
+
 class Found(NamedTuple):
     name: str
     start: int
@@ -88,9 +103,17 @@ class Lexicon:
     def __init__(self, words_by_name: dict[str, list[str]]):
         words = [(name, word) for name, ws in words_by_name.items() for word in ws]
         words.sort(key=lambda nw: -specificity(nw[1]))
+        if not words:
+            words = [("", "(?!)")]  # an empty lexicon finds nothing
         self.entries = [(name, specificity(word)) for name, word in words]
         self.names = set(words_by_name)
-        self.pattern = regex.compile("|".join(f"(?P<w{i}>{_compile(w)})" for i, (_, w) in enumerate(words)))
+        alternation = "|".join(f"(?P<w{i}>{_compile(w)})" for i, (_, w) in enumerate(words))
+        # the characters a word can begin with, as a look-ahead: most positions of a
+        # text begin none, and fail there at once instead of trying every word
+        firsts = [first_characters(w) for _, w in words]
+        if all(firsts):
+            alternation = f"(?=[{regex.escape(''.join(sorted(set(''.join(firsts)))))}])(?:{alternation})"
+        self.pattern = regex.compile(alternation)
 
     def find(self, text: str) -> list[Found]:
         found = []
@@ -156,6 +179,10 @@ class Catalog:
         self.acts = Lexicon(data["acts"])
         measures = data["measures"]
         self.measures = Lexicon({name: entry["words"] for name, entry in measures.items()})
+        # the measure words an act word can stand inside (不予许可 holds 许可; a gap, 存在…问题,
+        # may hold any): only these need finding to tell an act word from a part of a measure word
+        self.covering = Lexicon({name: [w for w in entry["words"] if "…" in w or self.acts.pattern.search(w)]
+                                 for name, entry in measures.items()})
         self.measure_rank = {name: i for i, name in enumerate(measures)}
         self.measure_act = {name: entry.get("act", "") for name, entry in measures.items()}
         self.measure_follows = {name for name, entry in measures.items() if entry.get("follows")}
@@ -195,7 +222,8 @@ class Catalog:
             act = before_number[-1] if before_number else found[0]
             return act, ACT_IN_CLAUSE + act.specificity
         for text, score in ((ctx.before, ACT_IN_SENTENCE), (ctx.context, 0)):
-            earlier = self.acts_in(text)
+            # the nearest act is the last one: look in the end of the text first
+            earlier = self.acts_in(text[-NEAR_END:]) or (self.acts_in(text) if len(text) > NEAR_END else [])
             if earlier:
                 return earlier[-1], score
         return None, 0
@@ -277,8 +305,9 @@ class Catalog:
 
 @lru_cache(maxsize=8192)
 def _acts_in(catalog: Catalog, text: str) -> list[Found]:
-    covering = catalog.measures.find(text)
-    return [a for a in catalog.acts.find(text)
+    acts = catalog.acts.find(text)
+    covering = catalog.covering.find(text) if acts else []
+    return [a for a in acts
             if not NOT_THE_ACT.match(text, a.end) and not any(m.start <= a.start and a.end <= m.end and m.end - m.start > a.end - a.start for m in covering)]
 
 

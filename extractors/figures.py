@@ -13,13 +13,15 @@ Spans are offsets into the clean text; pipeline/extract.py grounds them.
 from __future__ import annotations
 
 import tomllib
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
 import regex
 
-from extractors.metrics import NO_METRIC, Catalog, FigureContext, MetricMatch, load_catalog
+from extractors.metrics import NO_METRIC, PIECES, Catalog, FigureContext, MetricMatch, load_catalog
 from extractors.numbers import NotANumber, to_value
 from schemas import FigureRecord, SegmentedDocument, Sentence
 
@@ -34,6 +36,8 @@ CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
 HAN = regex.compile(r"\p{Han}")
 PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
 PARTS_FOLLOW = "其中"
+DISCOURSE_SENTENCES = 6  # the sentences before a figure's that may still name its act
+CHANGE_NEAR = 10  # the characters before the number where a change word stands (同比增长, 较上年减少了)
 SERIES_WORD = "以来"  # only a sentence with it can hold a series year by year
 COMPARED = regex.compile(r"[较比与同]")  # only a clause with one of these can name a comparison
 SECTION_JOIN = " > "  # between the headings of a section path
@@ -283,18 +287,17 @@ class FigureExtractor:
         figures: list[FigureRecord] = []
         lead_clause = ""  # the clause of the first figure in the last sentence that had figures
         title = doc.sentences[0].text if doc.sentences and not doc.sentences[0].section else ""
-        # the last sentence that named an act, in the same part of the report: a sentence
-        # that names none is about it ("收到复议申请96件。受理89件")
-        discourse, part = "", ""
+        discourse, part = Discourse(title), ""
         previous: list[FigureRecord] = []
         first: dict[tuple[str, int | None], FigureRecord] = {}  # metric and year -> the figure that first gave it
         in_breakdown = False  # a breakdown word opened a list that goes on over sentences ending in ；
         for sentence in doc.sentences:
             top = sentence.section.split(SECTION_JOIN, 1)[0]
             if top != part:
-                discourse, part, first, in_breakdown = "", top, {}, False
+                part, first, in_breakdown = top, {}, False
+                discourse.new_part()
             found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause,
-                                                        f"{title} {discourse}", previous)
+                                                        discourse.text, previous)
             # the same metric again with a smaller value, after a word that opens a breakdown in
             # its sentence or a list of them (其中, 按行业分, 市本级, …案件中): a part (a county, an
             # industry, a campaign), no id of its own
@@ -312,16 +315,15 @@ class FigureExtractor:
             figures.extend(found)
             lead_clause = first_clause or lead_clause
             previous = found or previous
-            if self.catalog.acts_in(sentence.text):
-                discourse = sentence.text
+            discourse.add(sentence.text)
         return figures
 
     def extract_sentence(self, doc_id: str, sentence: Sentence, report_year: int | None,
-                         lead_clause: str = "", discourse: str = "",
+                         lead_clause: str = "", discourse: Callable[[], str] | None = None,
                          earlier: list[FigureRecord] | None = None) -> tuple[list[FigureRecord], str]:
         """The figures of one sentence, and the clause of its first figure
         (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案").
-        `discourse` is earlier text that may name the act; `earlier`, the figures of the
+        `discourse` gives earlier text that may name the act; `earlier`, the figures of the
         sentence before, whose total a sentence opening with 其中 breaks down."""
         text = sentence.text
         candidates = self.candidates(sentence)
@@ -347,6 +349,7 @@ class FigureExtractor:
 
         if not accepted:
             return [], ""
+        earlier_text = discourse() if discourse is not None else ""
         records: list[FigureRecord] = []
         previous_subject = ""
         parent_of_kind: dict[str, str] = {}
@@ -378,8 +381,9 @@ class FigureExtractor:
             paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
             clause = names.get(i) or (previous[0] if paired or listed else prefix)
             context = FigureContext(
-                clause=clause, following=following, before=f"{sentence.section} {text[:c.start]}",
-                unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind, context=discourse,
+                clause=clause, following=following, before=f"{sentence.section}{PIECES}{text[:c.start]}",
+                unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind, context=earlier_text,
+                sentence=text, at=c.start,
             )
             borrowed = self.borrowed(records, kind) if compared else None
             if (listed and series or yearly) and last is not None:
@@ -449,7 +453,7 @@ class FigureExtractor:
         """level, change (同比增长12.5%, 下降3个百分点), share (占比21.7%, 99%的县),
         average (案均罚款8.8万元) or rate (纠错率8.2%: any other percentage; 复议诉讼比达1.13)."""
         r = self.rules
-        if (unit is not None and unit.text in r.change_units) or r.change.search(prefix):
+        if (unit is not None and unit.text in r.change_units) or r.change.search(prefix[-CHANGE_NEAR:]):
             return "change"
         percent = unit is not None and unit.kind == "percent"
         if r.share.search(prefix) or (percent and after in r.share_after):
@@ -497,6 +501,30 @@ class FigureExtractor:
             clause_end = comma if comma >= 0 else next_start
         following = text[end:clause_end]
         return "" if PUNCTUATION_FIRST.match(following) else following.strip()[:MAX_FOLLOWING]
+
+
+class Discourse:
+    """The title and the last sentences of the current part of a report: a sentence that
+    names no act is about the one named last before it ("收到复议申请96件。受理89件").
+    The catalog looks for that act only when a figure needs it."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.recent: deque[str] = deque(maxlen=DISCOURSE_SENTENCES)
+        self.joined = ""
+
+    def new_part(self) -> None:
+        self.recent.clear()
+        self.joined = ""
+
+    def add(self, sentence: str) -> None:
+        self.recent.append(sentence)
+        self.joined = ""
+
+    def text(self) -> str:
+        if not self.joined:  # one string while no sentence is added: the catalog caches by it
+            self.joined = PIECES.join((self.title, *self.recent))
+        return self.joined
 
 
 def same_head_noun(a: str, b: str) -> bool:

@@ -33,7 +33,7 @@ ACT_IN_CLAUSE = 3
 ACT_IN_SENTENCE = 1
 TOTAL_SCORE = 3
 FOLLOWING_ACT = 16
-NEAR_END = 60  # the characters at the end of a sentence where its last act word usually is  # the characters after the unit that may still name the act or the thing counted
+PIECES = "␞"  # between the sentences (and headings) of a context  # the characters after the unit that may still name the act or the thing counted
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,9 @@ class FigureContext:
     unit: str
     kind: str  # count, money, percent, other
     figure_kind: str = "level"  # level, change, share, rate, average
-    context: str = ""  # earlier text that may name the act: the last sentence that named one, the title
+    context: str = ""  # earlier text that may name the act: the title and the sentences before, joined by ␞
+    sentence: str = ""  # the figure's whole sentence, and where the figure starts in it: the
+    at: int = 0  # sentence's act words are then found once for all its figures
     is_change: bool = False  # the same as figure_kind "change", for callers that only know that
 
 
@@ -98,29 +100,47 @@ class Found(NamedTuple):
 
 
 class Lexicon:
-    """Names (acts or measures) and their words, as one alternation tried longest first."""
+    """Names (acts or measures) and their words; a text's words are found leftmost,
+    the most specific first where several begin at one place."""
 
     def __init__(self, words_by_name: dict[str, list[str]]):
         words = [(name, word) for name, ws in words_by_name.items() for word in ws]
         words.sort(key=lambda nw: -specificity(nw[1]))
-        if not words:
-            words = [("", "(?!)")]  # an empty lexicon finds nothing
         self.entries = [(name, specificity(word)) for name, word in words]
         self.names = set(words_by_name)
-        alternation = "|".join(f"(?P<w{i}>{_compile(w)})" for i, (_, w) in enumerate(words))
-        # the characters a word can begin with, as a look-ahead: most positions of a
-        # text begin none, and fail there at once instead of trying every word
-        firsts = [first_characters(w) for _, w in words]
-        if all(firsts):
-            alternation = f"(?=[{regex.escape(''.join(sorted(set(''.join(firsts)))))}])(?:{alternation})"
-        self.pattern = regex.compile(alternation)
+        # one alternation per first character: at a place only the words that can begin
+        # there are tried (a few, not the lexicon's hundreds)
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for i, (_, word) in enumerate(words):
+            for char in first_characters(word):
+                by_first[char].append(f"(?P<w{i}>{_compile(word)})")
+        self.by_first = {char: regex.compile("|".join(alternatives)) for char, alternatives in by_first.items()}
+        self.starts = regex.compile(f"[{regex.escape(''.join(sorted(by_first)))}]") if by_first else None
 
-    def find(self, text: str) -> list[Found]:
-        found = []
-        for m in self.pattern.finditer(text):
-            name, spec = self.entries[int(m.lastgroup[1:])]
-            found.append(Found(name, m.start(), m.end(), spec))
-        return found
+    def find(self, text: str) -> tuple[Found, ...]:
+        """The words of `text`, leftmost first (kept: reports repeat their clauses)."""
+        return _find(self, text)
+
+    def scan(self, text: str) -> tuple[Found, ...]:
+        found: list[Found] = []
+        if self.starts is None:
+            return found
+        by_first, entries, pos = self.by_first, self.entries, 0
+        for start in self.starts.finditer(text):
+            at = start.start()
+            if at < pos:
+                continue  # inside the word found last
+            m = by_first[text[at]].match(text, at)
+            if m is not None:
+                name, spec = entries[int(m.lastgroup[1:])]
+                found.append(Found(name, at, m.end(), spec))
+                pos = m.end()
+        return tuple(found)
+
+
+@lru_cache(maxsize=16384)
+def _find(lexicon: Lexicon, text: str) -> tuple[Found, ...]:
+    return lexicon.scan(text)
 
 
 class Wording(NamedTuple):
@@ -181,7 +201,7 @@ class Catalog:
         self.measures = Lexicon({name: entry["words"] for name, entry in measures.items()})
         # the measure words an act word can stand inside (不予许可 holds 许可; a gap, 存在…问题,
         # may hold any): only these need finding to tell an act word from a part of a measure word
-        self.covering = Lexicon({name: [w for w in entry["words"] if "…" in w or self.acts.pattern.search(w)]
+        self.covering = Lexicon({name: [w for w in entry["words"] if "…" in w or self.acts.find(w)]
                                  for name, entry in measures.items()})
         self.measure_rank = {name: i for i, name in enumerate(measures)}
         self.measure_act = {name: entry.get("act", "") for name, entry in measures.items()}
@@ -199,7 +219,15 @@ class Catalog:
                 self.by_act_measure[(metric.act, measure)].append(metric)
         self.order = {metric_id: i for i, metric_id in enumerate(self.metrics)}
         self.order[""] = len(self.order)  # ties go to the metric listed first
-        self.worded = [(metric, wording) for metric in self.metrics.values() for wording in metric.patterns]
+        # every wording under the literal it cannot match without, and the literals under
+        # their first character: a figure's words are searched once for all of them
+        self.worded: dict[str, list[tuple[Metric, Wording]]] = defaultdict(list)
+        for metric in self.metrics.values():
+            for wording in metric.patterns:
+                self.worded[wording.anchor].append((metric, wording))
+        self.anchors_by_first: dict[str, list[str]] = defaultdict(list)
+        for anchor in self.worded:
+            self.anchors_by_first[anchor[:1]].append(anchor)
 
     @property
     def ids(self) -> list[str]:
@@ -211,21 +239,31 @@ class Catalog:
         (暂扣许可证 names a penalty type, not 行政许可)."""
         return _acts_in(self, text)
 
-    def act_of(self, words: str, ctx: FigureContext) -> tuple[Found | None, float]:
+    def act_of(self, words: str, measures: list[Found], ctx: FigureContext) -> tuple[Found | None, float]:
         """The act nearest the number: in the clause (its last act word) or the noun
         after it (its first), else the last one named before it in the sentence or
-        section, else in the earlier context; and the score its place adds."""
+        section, else in the earlier context; and the score its place adds. `measures`
+        are the measure words of `words`."""
         number_at = words.find(SEPARATOR)
-        found = self.acts_in(words)
+        found = unmasked(self.acts.find(words), measures, words)
         before_number = [a for a in found if a.end <= number_at]
         if before_number or found:
             act = before_number[-1] if before_number else found[0]
             return act, ACT_IN_CLAUSE + act.specificity
-        for text, score in ((ctx.before, ACT_IN_SENTENCE), (ctx.context, 0)):
-            # the nearest act is the last one: look in the end of the text first
-            earlier = self.acts_in(text[-NEAR_END:]) or (self.acts_in(text) if len(text) > NEAR_END else [])
+        if ctx.sentence:
+            earlier = [a for a in self.acts_in(ctx.sentence) if a.end <= ctx.at]
             if earlier:
-                return earlier[-1], score
+                return earlier[-1], ACT_IN_SENTENCE
+            before = ctx.before[:len(ctx.before) - ctx.at]  # what stands before the sentence
+        else:
+            before = ctx.before
+        for text, score in ((before, ACT_IN_SENTENCE), (ctx.context, 0)):
+            # the nearest act is the last one: the pieces (sentences) latest first, each
+            # looked at once however many figures ask (acts_in keeps what it found)
+            for piece in reversed(text.split(PIECES)):
+                earlier = self.acts_in(piece)
+                if earlier:
+                    return earlier[-1], score
         return None, 0
 
     # -- the metric -----------------------------------------------------
@@ -246,11 +284,12 @@ class Catalog:
 
     def by_structure(self, ctx: FigureContext, clause: str, figure_kind: str) -> MetricMatch:
         words = f"{clause}{SEPARATOR}{ctx.following[:FOLLOWING_ACT]}"
-        act, bonus = self.act_of(words, ctx)
+        measures = self.measures.find(words)
+        act, bonus = self.act_of(words, measures, ctx)
         act_name = act.name if act else ""
         act_in_clause = bonus >= ACT_IN_CLAUSE
         number_at = len(clause)
-        found = sorted((m for m in self.measures.find(words)
+        found = sorted((m for m in measures
                         if (m.end <= number_at or m.name in self.measure_follows)
                         and not words.endswith(NEGATED, 0, m.start)),
                        key=lambda m: (self.measure_rank[m.name], abs(number_at - m.end)))
@@ -290,8 +329,9 @@ class Catalog:
     def by_wording(self, ctx: FigureContext, words: str, figure_kind: str):
         """(id, score) of the metrics whose wording patterns match."""
         number_at = words.find(SEPARATOR)
-        for metric, wording in self.worded:
-            if wording.anchor not in words or not metric.fits(ctx, figure_kind):
+        anchors = [a for char in set(words) for a in self.anchors_by_first.get(char, ()) if a in words]
+        for metric, wording in (mw for anchor in anchors for mw in self.worded[anchor]):
+            if not metric.fits(ctx, figure_kind):
                 continue
             if metric.requires is not None and not metric.requires.search(ctx.before + ctx.clause):
                 continue
@@ -306,9 +346,15 @@ class Catalog:
 @lru_cache(maxsize=8192)
 def _acts_in(catalog: Catalog, text: str) -> list[Found]:
     acts = catalog.acts.find(text)
-    covering = catalog.covering.find(text) if acts else []
+    return unmasked(acts, catalog.covering.find(text) if acts else [], text)
+
+
+def unmasked(acts: list[Found], measures: list[Found], text: str) -> list[Found]:
+    """The act words that are not inside a longer measure word (暂扣许可证 names a penalty
+    type, not 行政许可) nor name a kind of case or item (行政处罚类, 行政许可事项)."""
     return [a for a in acts
-            if not NOT_THE_ACT.match(text, a.end) and not any(m.start <= a.start and a.end <= m.end and m.end - m.start > a.end - a.start for m in covering)]
+            if not NOT_THE_ACT.match(text, a.end) and
+            not any(m.start <= a.start and a.end <= m.end and m.end - m.start > a.end - a.start for m in measures)]
 
 
 @lru_cache(maxsize=1)

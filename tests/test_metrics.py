@@ -27,6 +27,10 @@ def figures_of(extractor, text: str, report_year: int = 2023):
     return extractor.extract(segment(normalize(source)), report_year)
 
 
+def metrics_of(extractor, text: str) -> list[tuple[str, str]]:
+    return [(f.text, f.metric) for f in figures_of(extractor, text)]
+
+
 @pytest.mark.parametrize(("clause", "unit", "kind", "expected"), [
     ("行政处罚实施数量 罚款", "", "count", "penalty.fine"),
     ("行政处罚 > 警告", "", "count", "penalty.warning"),
@@ -65,30 +69,63 @@ def test_a_metric_naming_an_unknown_act_or_measure_is_refused():
         Catalog(data)
 
 
-def test_synonyms_and_documents_name_the_act(extractor):
-    found = figures_of(extractor, "下达行政处罚决定书126份，立案查处违法行为87件。收到复议申请9件。新收一审行政案件12件。")
-    assert [(f.text, f.metric) for f in found] == [
-        ("126份", "penalty.total"), ("87件", "penalty.total"),
-        ("9件", "reconsideration.received"), ("12件", "litigation.cases"),
-    ]
+SENTENCES = [
+    pytest.param(
+        "下达行政处罚决定书126份，立案查处违法行为87件。收到复议申请9件。新收一审行政案件12件。",
+        [
+            ("126份", "penalty.total"), ("87件", "penalty.total"),
+            ("9件", "reconsideration.received"), ("12件", "litigation.cases"),
+        ],
+        id="synonyms_and_documents_name_the_act",
+    ),
+    pytest.param(
+        "全年收到行政复议申请40件，受理36件，不予受理4件，审结33件，其中维持20件，撤销、变更、确认违法等直接纠错5件，驳回6件，纠错率15.2%。",
+        [
+            ("40件", "reconsideration.received"), ("36件", "reconsideration.received"),
+            ("4件", "reconsideration.not_accepted"), ("33件", "reconsideration.closed"),
+            ("20件", "reconsideration.upheld"), ("5件", "reconsideration.corrected"),
+            ("6件", "reconsideration.dismissed"), ("15.2%", "reconsideration.correction_rate"),
+        ],
+        id="stage_verbs_of_review_cases",
+    ),
+    pytest.param(
+        "一、行政复议\n全年收到行政复议申请96件。依法受理89件。审结85件，其中维持51件。",
+        [
+            ("96件", "reconsideration.received"), ("89件", "reconsideration.received"),
+            ("85件", "reconsideration.closed"), ("51件", "reconsideration.upheld"),
+        ],
+        id="a_sentence_that_names_no_act_takes_the_one_named_before",
+    ),
+    pytest.param(
+        "全年实施行政强制措施30件，查封、扣押、冻结分别为12件、15件、3件。",
+        [
+            ("30件", "coercion.total"), ("12件", "coercion.sealing"), ("15件", "coercion.seizure"),
+            ("3件", "coercion.freezing"),
+        ],
+        id="names_listed_before_respectively_go_to_their_numbers",
+    ),
+    pytest.param(
+        "全年共检查企业1276家次。其中：非煤矿山行业检查企业58家次，工贸行业检查企业1004家次。",
+        [
+            ("1276家次", "inspection.total"), ("58家次", ""), ("1004家次", ""),
+        ],
+        id="a_smaller_repeat_after_a_breakdown_word_is_a_part",
+    ),
+    pytest.param(
+        "全年审结行政复议案件10件，未审结2件。实施行政强制措施50件，查封扣押38件。",
+        [
+            ("10件", "reconsideration.closed"), ("2件", ""), ("50件", "coercion.total"), ("38件", ""),
+        ],
+        id="coordinate_and_negated_measures_take_no_id",
+    ),
+]
 
 
-def test_stage_verbs_of_review_cases(extractor):
-    text = "全年收到行政复议申请40件，受理36件，不予受理4件，审结33件，其中维持20件，撤销、变更、确认违法等直接纠错5件，驳回6件，纠错率15.2%。"
-    assert [(f.text, f.metric) for f in figures_of(extractor, text)] == [
-        ("40件", "reconsideration.received"), ("36件", "reconsideration.received"),
-        ("4件", "reconsideration.not_accepted"), ("33件", "reconsideration.closed"),
-        ("20件", "reconsideration.upheld"), ("5件", "reconsideration.corrected"),
-        ("6件", "reconsideration.dismissed"), ("15.2%", "reconsideration.correction_rate"),
-    ]
-
-
-def test_a_sentence_that_names_no_act_takes_the_one_named_before(extractor):
-    found = figures_of(extractor, "一、行政复议\n全年收到行政复议申请96件。依法受理89件。审结85件，其中维持51件。")
-    assert [(f.text, f.metric) for f in found] == [
-        ("96件", "reconsideration.received"), ("89件", "reconsideration.received"),
-        ("85件", "reconsideration.closed"), ("51件", "reconsideration.upheld"),
-    ]
+@pytest.mark.parametrize(("text", "expected"), SENTENCES)
+def test_the_metrics_of_a_text(extractor, text, expected):
+    """Synonyms and documents name the act; stage verbs of review cases; an act named in an
+    earlier sentence; names listed before 分别; breakdowns; coordinate and negated measures."""
+    assert metrics_of(extractor, text) == expected
 
 
 def test_a_comparison_borrows_the_metric_and_takes_the_previous_year(extractor):
@@ -115,21 +152,6 @@ def test_parts_carry_their_subject_and_no_id_of_their_own(extractor):
     ]
 
 
-def test_names_listed_before_respectively_go_to_their_numbers(extractor):
-    found = figures_of(extractor, "全年实施行政强制措施30件，查封、扣押、冻结分别为12件、15件、3件。")
-    assert [(f.text, f.metric) for f in found] == [
-        ("30件", "coercion.total"), ("12件", "coercion.sealing"), ("15件", "coercion.seizure"),
-        ("3件", "coercion.freezing"),
-    ]
-
-
-def test_a_smaller_repeat_after_a_breakdown_word_is_a_part(extractor):
-    text = "全年共检查企业1276家次。其中：非煤矿山行业检查企业58家次，工贸行业检查企业1004家次。"
-    assert [(f.text, f.metric) for f in figures_of(extractor, text)] == [
-        ("1276家次", "inspection.total"), ("58家次", ""), ("1004家次", ""),
-    ]
-
-
 @pytest.mark.parametrize(("text", "kind"), [
     ("受理行政案件46件。", "level"), ("行政处罚决定同比增长12.5%。", "change"),
     ("较上年增加40件。", "change"), ("败诉率下降3个百分点。", "change"),
@@ -141,13 +163,6 @@ def test_a_smaller_repeat_after_a_breakdown_word_is_a_part(extractor):
 def test_figure_kinds(extractor, text, kind):
     (figure,) = figures_of(extractor, text)
     assert figure.kind == kind
-
-
-def test_coordinate_and_negated_measures_take_no_id(extractor):
-    found = figures_of(extractor, "全年审结行政复议案件10件，未审结2件。实施行政强制措施50件，查封扣押38件。")
-    assert [(f.text, f.metric) for f in found] == [
-        ("10件", "reconsideration.closed"), ("2件", ""), ("50件", "coercion.total"), ("38件", ""),
-    ]
 
 
 def test_a_series_year_by_year_keeps_its_metric_and_counts_the_years(extractor):

@@ -356,6 +356,7 @@ class FigureExtractor:
         previous: tuple[str, MetricMatch] | None = None  # the last figure's clause and metric
         names = self.respective_names(text, accepted)
         has_series = SERIES_WORD in text
+        in_series = False  # the figure before was one of a series year by year
         for i, (c, unit, multiplier, clause_start, year) in enumerate(accepted):
             next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
             prefix = text[clause_start:c.start]
@@ -386,7 +387,7 @@ class FigureExtractor:
                 sentence=text, at=c.start,
             )
             borrowed = self.borrowed(records, kind) if compared else None
-            if (listed and series or yearly) and last is not None:
+            if (listed and in_series or yearly) and last is not None:
                 metric, subject = MetricMatch(last.metric, previous[1].score if previous else 0.0), last.subject
                 if listed and last.year is not None:
                     year = last.year + 1
@@ -406,7 +407,8 @@ class FigureExtractor:
             if paired and not listed and metric.score < previous[1].score:
                 metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
             previous = (clause, metric)
-            if series and not listed:
+            in_series = bool(series) and (listed and in_series or self.rules.respectively in prefix)
+            if in_series and not listed:
                 year = int(series.group(1))  # the first of a series is its start year
             if compared:
                 named = compared.group("year")

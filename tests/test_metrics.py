@@ -192,3 +192,11 @@ def test_checks_compare_levels_only_and_warn_on_shares_over_100(extractor):
     assert [(i.message) for i in check_figures("t", found, load_catalog())] == [
         "implausible: a share over 100%: 120% (某类案件占比)",
     ]
+
+
+def test_a_series_ends_with_its_list(extractor):
+    text = "2018年以来，全省行政机关败诉率分别为16.4%、11.4%，2022年该省败诉率为6.9%。"
+    assert [(f.text, f.metric, f.year) for f in figures_of(extractor, text, 2023)] == [
+        ("16.4%", "litigation.loss_rate", 2018), ("11.4%", "litigation.loss_rate", 2019),
+        ("6.9%", "litigation.loss_rate", 2022),
+    ]

@@ -23,8 +23,8 @@ GAP = f"[^{SEPARATOR}]{{0,12}}?"  # "…" in a catalog word: a gap that never cr
 POOL = regex.compile(r"从[^，,；;。]{1,20}?中")
 CAPTURING = regex.compile(r"\((?!\?)")
 NOT_THE_ACT = regex.compile(r"类|事项")  # 行政处罚类1520件, 行政许可事项: a kind of case or item, not the act
-NEGATED = ("未", "不")
-COORDINATE = regex.compile(r"[、和及与]?")  # 未审结2件: not the measure
+NEGATED = ("未", "不")  # 未审结2件: not the measure
+COORDINATE = regex.compile(r"[、和及与]?")  # between two measures counted together: 查封扣押, 查封、扣押
 # scores: a measure word and an act named in the figure's own clause outrank a wording
 # pattern as long as both; an act named only earlier in the sentence adds a little, one
 # named before the sentence nothing
@@ -32,8 +32,8 @@ MEASURE_SCORE = 2
 ACT_IN_CLAUSE = 3
 ACT_IN_SENTENCE = 1
 TOTAL_SCORE = 3
-FOLLOWING_ACT = 16
-PIECES = "␞"  # between the sentences (and headings) of a context  # the characters after the unit that may still name the act or the thing counted
+FOLLOWING_ACT = 16  # the characters after the unit that may still name the act or the thing counted
+PIECES = "␞"  # between the sentences (and headings) of a context
 
 
 @dataclass(frozen=True)
@@ -166,10 +166,6 @@ class Metric:
     weight: int = 0
     patterns: list[Wording] = field(default_factory=list)
 
-    @property
-    def family(self) -> str:
-        return self.id.split(".", 1)[0]
-
     def fits(self, ctx: FigureContext, figure_kind: str) -> bool:
         # a number with no unit (a table cell) contradicts no unit list
         return (self.kind == ctx.kind and self.figure_kind == figure_kind
@@ -239,17 +235,17 @@ class Catalog:
         (暂扣许可证 names a penalty type, not 行政许可)."""
         return _acts_in(self, text)
 
-    def act_of(self, words: str, measures: list[Found], ctx: FigureContext) -> tuple[Found | None, float]:
-        """The act nearest the number: in the clause (its last act word) or the noun
-        after it (its first), else the last one named before it in the sentence or
-        section, else in the earlier context; and the score its place adds. `measures`
-        are the measure words of `words`."""
+    def act_in_words(self, words: str, measures: tuple[Found, ...]) -> Found | None:
+        """The act named in the figure's own words: the last act word of the clause, else
+        the first of the noun after it. `measures` are the measure words of `words`."""
         number_at = words.find(SEPARATOR)
         found = unmasked(self.acts.find(words), measures, words)
         before_number = [a for a in found if a.end <= number_at]
-        if before_number or found:
-            act = before_number[-1] if before_number else found[0]
-            return act, ACT_IN_CLAUSE + act.specificity
+        return before_number[-1] if before_number else (found[0] if found else None)
+
+    def act_before(self, ctx: FigureContext) -> tuple[Found | None, float]:
+        """The act named last before the figure: in its sentence or section, else in the
+        earlier context; and the score its place adds."""
         if ctx.sentence:
             earlier = [a for a in self.acts_in(ctx.sentence) if a.end <= ctx.at]
             if earlier:
@@ -285,14 +281,20 @@ class Catalog:
     def by_structure(self, ctx: FigureContext, clause: str, figure_kind: str) -> MetricMatch:
         words = f"{clause}{SEPARATOR}{ctx.following[:FOLLOWING_ACT]}"
         measures = self.measures.find(words)
-        act, bonus = self.act_of(words, measures, ctx)
-        act_name = act.name if act else ""
-        act_in_clause = bonus >= ACT_IN_CLAUSE
         number_at = len(clause)
         found = sorted((m for m in measures
                         if (m.end <= number_at or m.name in self.measure_follows)
                         and not words.endswith(NEGATED, 0, m.start)),
                        key=lambda m: (self.measure_rank[m.name], abs(number_at - m.end)))
+        act = self.act_in_words(words, measures)
+        if act is not None:
+            bonus = ACT_IN_CLAUSE + act.specificity
+        elif found:  # an act named before the clause matters only to a measure word
+            act, bonus = self.act_before(ctx)
+        else:
+            return NO_METRIC
+        act_name = act.name if act else ""
+        act_in_clause = bonus >= ACT_IN_CLAUSE
         if act_in_clause:
             # "查封、扣押等行政强制措施137件": the measures before 等 are examples of the act
             found = [m for m in found if not (m.end <= act.start and "等" in words[m.end:act.start])]

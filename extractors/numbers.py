@@ -7,6 +7,7 @@ their traditional forms beyond 壹贰叁… (normalisation has made them simplif
 """
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 
 
@@ -44,3 +45,13 @@ def to_value(numeral: str, multiplier: str = "") -> float:
             raise NotANumber(f"{numeral}{multiplier}: {error}") from None
     # 7282.1179万 is 72821179, not 72821179.00000001
     return round(value, 6)
+
+
+# An Arabic numeral as reports write it: 854,045 / 7282.1179 / 12 (thousands
+# separators only in threes); the table readers and the table extractor share it.
+ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# A number alone in a table cell, maybe with 万/亿, a measure word or a percent
+# sign (a year, 2023年, is a header, not a number); and what an empty data
+# cell is written as.
+NUMERIC_CELL = re.compile(rf"[+-]?(?:{ARABIC})\s*[万亿]?\s*(?:[%％‰]|(?![年月日])\w{{1,3}})?")
+EMPTY_CELL = re.compile(r"[-—–－―/／、\\]*|无")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import tomllib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -283,7 +284,11 @@ class FigureExtractor:
             return f"{prefix}{following}".strip()
         return prefix
 
-    def extract(self, doc: SegmentedDocument, report_year: int | None = None) -> list[FigureRecord]:
+    def extract(self, doc: SegmentedDocument, report_year: int | None = None,
+                skipped: list[Skipped] | None = None) -> list[FigureRecord]:
+        """The document's figures. With a `skipped` list, a number that fails
+        to be read or described is left out and noted there, and the others
+        stay; without one, the failure is raised."""
         figures: list[FigureRecord] = []
         lead_clause = ""  # the clause of the first figure in the last sentence that had figures
         title = doc.sentences[0].text if doc.sentences and not doc.sentences[0].section else ""
@@ -297,7 +302,7 @@ class FigureExtractor:
                 part, first, in_breakdown = top, {}, False
                 discourse.new_part()
             found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause,
-                                                        discourse.text, previous)
+                                                        discourse.text, previous, skipped)
             # the same metric again with a smaller value, after a word that opens a breakdown in
             # its sentence or a list of them (其中, 按行业分, 市本级, …案件中): a part (a county, an
             # industry, a campaign), no id of its own
@@ -320,7 +325,8 @@ class FigureExtractor:
 
     def extract_sentence(self, doc_id: str, sentence: Sentence, report_year: int | None,
                          lead_clause: str = "", discourse: Callable[[], str] | None = None,
-                         earlier: list[FigureRecord] | None = None) -> tuple[list[FigureRecord], str]:
+                         earlier: list[FigureRecord] | None = None,
+                         skipped: list[Skipped] | None = None) -> tuple[list[FigureRecord], str]:
         """The figures of one sentence, and the clause of its first figure
         (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案").
         `discourse` gives earlier text that may name the act; `earlier`, the figures of the
@@ -358,96 +364,97 @@ class FigureExtractor:
         has_series = SERIES_WORD in text
         in_series = False  # the figure before was one of a series year by year
         for i, (c, unit, multiplier, clause_start, year) in enumerate(accepted):
-            next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
-            prefix = text[clause_start:c.start]
-            following = self.following_noun(text, c.end, next_start)
-            kind = unit.kind if unit else "count"
-            last = records[-1] if records else None
-            # "分别受理412件、377件": the same measure as the figure before, for another subject
-            listed = last is not None and last.unit_kind == kind and bool(self.rules.list_join.fullmatch(prefix))
-            # "2018年以来…分别为16.4%、11.36%", "2020年为13.5%、2021年为20.2%": one measure year by year
-            series = self.rules.series.search(text, 0, c.start) if has_series else None
-            yearly = last is not None and last.unit_kind == kind and bool(self.rules.period_item.fullmatch(prefix))
-            # "较上年的72件": the same measure for another year
-            compared = None if listed or not COMPARED.search(prefix) else self.rules.comparison.search(prefix)
-            # "立案46起（市本级9起）": a part of the figure before
-            part = None if listed or last is None else self.rules.part_open.match(prefix)
-            if (listed or yearly) and last is not None:
-                figure_kind = last.kind
-            else:  # the figure a comparison names is a level (较上年的72件), not the change
-                figure_kind = "level" if compared else self.figure_kind_of(prefix, unit, text[c.end:c.end + 1])
-            subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
-            subject = previous_subject = subject or previous_subject
+            with isolated(c, skipped):
+                next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
+                prefix = text[clause_start:c.start]
+                following = self.following_noun(text, c.end, next_start)
+                kind = unit.kind if unit else "count"
+                last = records[-1] if records else None
+                # "分别受理412件、377件": the same measure as the figure before, for another subject
+                listed = last is not None and last.unit_kind == kind and bool(self.rules.list_join.fullmatch(prefix))
+                # "2018年以来…分别为16.4%、11.36%", "2020年为13.5%、2021年为20.2%": one measure year by year
+                series = self.rules.series.search(text, 0, c.start) if has_series else None
+                yearly = last is not None and last.unit_kind == kind and bool(self.rules.period_item.fullmatch(prefix))
+                # "较上年的72件": the same measure for another year
+                compared = None if listed or not COMPARED.search(prefix) else self.rules.comparison.search(prefix)
+                # "立案46起（市本级9起）": a part of the figure before
+                part = None if listed or last is None else self.rules.part_open.match(prefix)
+                if (listed or yearly) and last is not None:
+                    figure_kind = last.kind
+                else:  # the figure a comparison names is a level (较上年的72件), not the change
+                    figure_kind = "level" if compared else self.figure_kind_of(prefix, unit, text[c.end:c.end + 1])
+                subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
+                subject = previous_subject = subject or previous_subject
 
-            paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
-            clause = names.get(i) or (previous[0] if paired or listed else prefix)
-            context = FigureContext(
-                clause=clause, following=following, before=f"{sentence.section}{PIECES}{text[:c.start]}",
-                unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind, context=earlier_text,
-                sentence=text, at=c.start,
-            )
-            borrowed = self.borrowed(records, kind) if compared else None
-            if (listed and in_series or yearly) and last is not None:
-                metric, subject = MetricMatch(last.metric, previous[1].score if previous else 0.0), last.subject
-                if listed and last.year is not None:
-                    year = last.year + 1
-            elif listed and i not in names and last is not None:
-                # 六个区县分别受理412件、377件: counts of the parts, no id of their own (nor has the first)
-                metric, subject = NO_METRIC, last.subject
-                if records[-1].metric and self.rules.respectively in text[:c.start]:
-                    records[-1] = records[-1].model_copy(update={"metric": ""})
-            elif borrowed is not None and not compared.group("words").strip():
-                metric, subject = MetricMatch(borrowed.metric, 0.0), f"{compared.group('period')}{borrowed.subject}"
-            else:
-                metric = self.catalog.assign(context)
-                if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
-                    metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
-                if compared and borrowed is not None and not metric.id:
-                    metric = MetricMatch(borrowed.metric, 0.0)
-            if paired and not listed and metric.score < previous[1].score:
-                metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
-            previous = (clause, metric)
-            in_series = bool(series) and (listed and in_series or self.rules.respectively in prefix)
-            if in_series and not listed:
-                year = int(series.group(1))  # the first of a series is its start year
-            if compared:
-                named = compared.group("year")
-                year = int(named) if named else (year - 1 if year is not None else None)
+                paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
+                clause = names.get(i) or (previous[0] if paired or listed else prefix)
+                context = FigureContext(
+                    clause=clause, following=following, before=f"{sentence.section}{PIECES}{text[:c.start]}",
+                    unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind, context=earlier_text,
+                    sentence=text, at=c.start,
+                )
+                borrowed = self.borrowed(records, kind) if compared else None
+                if (listed and in_series or yearly) and last is not None:
+                    metric, subject = MetricMatch(last.metric, previous[1].score if previous else 0.0), last.subject
+                    if listed and last.year is not None:
+                        year = last.year + 1
+                elif listed and i not in names and last is not None:
+                    # 六个区县分别受理412件、377件: counts of the parts, no id of their own (nor has the first)
+                    metric, subject = NO_METRIC, last.subject
+                    if records[-1].metric and self.rules.respectively in text[:c.start]:
+                        records[-1] = records[-1].model_copy(update={"metric": ""})
+                elif borrowed is not None and not compared.group("words").strip():
+                    metric, subject = MetricMatch(borrowed.metric, 0.0), f"{compared.group('period')}{borrowed.subject}"
+                else:
+                    metric = self.catalog.assign(context)
+                    if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
+                        metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
+                    if compared and borrowed is not None and not metric.id:
+                        metric = MetricMatch(borrowed.metric, 0.0)
+                if paired and not listed and metric.score < previous[1].score:
+                    metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
+                previous = (clause, metric)
+                in_series = bool(series) and (listed and in_series or self.rules.respectively in prefix)
+                if in_series and not listed:
+                    year = int(series.group(1))  # the first of a series is its start year
+                if compared:
+                    named = compared.group("year")
+                    year = int(named) if named else (year - 1 if year is not None else None)
 
-            start = c.offset + c.start
-            since_last = text[accepted[i - 1][0].end if i else 0:c.start]
-            if PARTS_FOLLOW in since_last:
-                totals = [r for r in (records or earlier or ()) if r.unit_kind == kind]
-                if totals:  # the parts that follow 其中 belong to the last total of their kind
-                    parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
-            parent_id = parent_of_kind.get(kind, "")
-            if part and last is not None and last.unit_kind == kind:
-                parent_id = last.figure_id
-                subject = f"{part.group('org').strip()}{last.subject}"
-            parent = next((r for r in [*(earlier or ()), *records] if r.figure_id == parent_id), None) if parent_id else None
-            if parent is not None and parent.metric == metric.id:
-                metric = NO_METRIC  # a part has no id of its own when its total has the same one
-            qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()
-            records.append(FigureRecord(
-                figure_id=f"{doc_id}:{start}",
-                doc_id=doc_id,
-                start=start,
-                end=c.offset + c.end,
-                text=text[c.start:c.end],
-                value=self.value_of(c, multiplier),
-                unit=unit.text if unit else "",
-                unit_kind=kind,
-                approx=bool(qualifier),
-                qualifier=qualifier,
-                metric=metric.id,
-                kind=figure_kind,
-                subject=subject,
-                year=year,
-                section=sentence.section,
-                sentence=text,
-                parent_id=parent_id,
-                extractor=EXTRACTOR,
-            ))
+                start = c.offset + c.start
+                since_last = text[accepted[i - 1][0].end if i else 0:c.start]
+                if PARTS_FOLLOW in since_last:
+                    totals = [r for r in (records or earlier or ()) if r.unit_kind == kind]
+                    if totals:  # the parts that follow 其中 belong to the last total of their kind
+                        parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
+                parent_id = parent_of_kind.get(kind, "")
+                if part and last is not None and last.unit_kind == kind:
+                    parent_id = last.figure_id
+                    subject = f"{part.group('org').strip()}{last.subject}"
+                parent = next((r for r in [*(earlier or ()), *records] if r.figure_id == parent_id), None) if parent_id else None
+                if parent is not None and parent.metric == metric.id:
+                    metric = NO_METRIC  # a part has no id of its own when its total has the same one
+                qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()
+                records.append(FigureRecord(
+                    figure_id=f"{doc_id}:{start}",
+                    doc_id=doc_id,
+                    start=start,
+                    end=c.offset + c.end,
+                    text=text[c.start:c.end],
+                    value=self.value_of(c, multiplier),
+                    unit=unit.text if unit else "",
+                    unit_kind=kind,
+                    approx=bool(qualifier),
+                    qualifier=qualifier,
+                    metric=metric.id,
+                    kind=figure_kind,
+                    subject=subject,
+                    year=year,
+                    section=sentence.section,
+                    sentence=text,
+                    parent_id=parent_id,
+                    extractor=EXTRACTOR,
+                ))
         first_clause = text[accepted[0][3]:accepted[0][0].start] if accepted else ""
         return records, first_clause
 
@@ -527,6 +534,31 @@ class Discourse:
         if not self.joined:  # one string while no sentence is added: the catalog caches by it
             self.joined = PIECES.join((self.title, *self.recent))
         return self.joined
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A number left out because reading or describing it failed. Offsets
+    are in the clean text, as a figure's are before grounding."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+
+@contextmanager
+def isolated(c: Candidate, skipped: list[Skipped] | None) -> Iterator[None]:
+    """The work on one candidate: should it fail, the candidate is noted in
+    `skipped` and left out, and the sentence goes on (one number that cannot
+    be read costs that number only)."""
+    try:
+        yield
+    except Exception as error:
+        if skipped is None:
+            raise
+        skipped.append(Skipped(c.offset + c.start, c.offset + c.end, c.text[c.start:c.end],
+                               f"{type(error).__name__}: {error}"))
 
 
 def same_head_noun(a: str, b: str) -> bool:

@@ -28,6 +28,7 @@ from pathlib import Path
 from extractors.ner import get_backend
 from extractors.ner.base import NerBackend
 from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pack, pipeline_fingerprint
+from pipeline.outdir import claimed
 from pipeline.read import DEFAULT_MAX_BYTES
 from pipeline.rows import METRICS_WIDE, PANEL, TABLES, DocumentRows, RenderedRows, render
 from schemas import ExtractedDocument, IssueRecord, SourceDocument
@@ -355,24 +356,25 @@ def run(paths: Sequence[str | Path], out: Path, *, options: RunOptions = RunOpti
     """Process every document named by `paths` into the tables in `out`.
 
     The NER backend is resolved before any file is read, so one that cannot
-    run fails at once (extractors.ner.base.NerUnavailable). `workers`
+    run fails at once (extractors.ner.base.NerUnavailable); so does a folder
+    another run is writing into (pipeline.outdir.OutputFolderBusy). `workers`
     defaults to the number of cores; `force` ignores earlier results.
     `on_progress(done, total)` is called after each document."""
     started = time.perf_counter()
     backend = get_backend(options.ner, options.hanlp_model)
     inputs = discover_inputs(paths, exclude=out)
-    out.mkdir(parents=True, exist_ok=True)
-    cache = ResultCache(out / CACHE_FILE)
-    try:
-        salt = f"{pipeline_fingerprint()}\0{options.ner}\0{options.hanlp_model}\0{options.max_bytes}"
-        tasks = [_Task(item, None if item.missing else file_key(item.path, item.doc_id, salt, options.max_bytes))
-                 for item in inputs]
-        for task in tasks:
-            task.cached = task.key is not None and not force and cache.has(task.key)
-        summary = _unchanged(tasks, out, cache) or _write(tasks, out, backend, options, workers, cache,
-                                                           on_progress)
-    finally:
-        cache.close()
+    with claimed(out):  # this run's alone (else OutputFolderBusy), without the debris of runs that died
+        cache = ResultCache(out / CACHE_FILE)
+        try:
+            salt = f"{pipeline_fingerprint()}\0{options.ner}\0{options.hanlp_model}\0{options.max_bytes}"
+            tasks = [_Task(item, None if item.missing else file_key(item.path, item.doc_id, salt, options.max_bytes))
+                     for item in inputs]
+            for task in tasks:
+                task.cached = task.key is not None and not force and cache.has(task.key)
+            summary = _unchanged(tasks, out, cache) or _write(tasks, out, backend, options, workers, cache,
+                                                               on_progress)
+        finally:
+            cache.close()
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -59,6 +59,7 @@ NO_METRIC = MetricMatch("", 0.0)
 
 LOOKAROUND = regex.compile(r"\(\?<?[!=][^)]*\)|\.\*|…")
 LETTERS = regex.compile(r"[\p{Han}A-Za-z]")
+LOOKAROUND_GROUP = regex.compile(r"\(\?<?[!=][^)]*\)")
 GROUP = regex.compile(r"\([^)]*\)")
 LITERAL_RUN = regex.compile(r"[\p{Han}A-Za-z␟]+")
 
@@ -70,6 +71,15 @@ def specificity(word: str) -> int:
 
 def _compile(word: str) -> str:
     return CAPTURING.sub("(?:", word).replace("…", GAP)
+
+
+def plain(word: str) -> str:
+    """A catalog word without its look-arounds: (?<!暂扣)许可(?!证) -> 许可."""
+    return LOOKAROUND_GROUP.sub("", word)
+
+
+def data_patterns(data: dict, metric_id: str) -> list[str]:
+    return next((e.get("patterns", []) for e in data["metric"] if e["id"] == metric_id), [])
 
 
 def _anchor(pattern: str) -> str:
@@ -165,6 +175,7 @@ class Metric:
     requires: regex.Pattern | None = None
     weight: int = 0
     patterns: list[Wording] = field(default_factory=list)
+    wordings: tuple[str, ...] = ()  # as a reader would write them: act word…measure word, then the patterns
 
     def fits(self, ctx: FigureContext, figure_kind: str) -> bool:
         # a number with no unit (a table cell) contradicts no unit list
@@ -199,6 +210,11 @@ class Catalog:
         # may hold any): only these need finding to tell an act word from a part of a measure word
         self.covering = Lexicon({name: [w for w in entry["words"] if "…" in w or self.acts.find(w)]
                                  for name, entry in measures.items()})
+        for metric in self.metrics.values():
+            acts = [plain(w) for w in data["acts"].get(metric.act, ())]
+            said = [plain(w) for m in metric.measures for w in measures.get(m, {}).get("words", ())]
+            combined = [f"{min(acts, key=len)}…{m}" for m in said] if acts else said
+            metric.wordings = tuple(dict.fromkeys([*combined, *(plain(p) for p in data_patterns(data, metric.id))]))
         self.measure_rank = {name: i for i, name in enumerate(measures)}
         self.measure_act = {name: entry.get("act", "") for name, entry in measures.items()}
         self.measure_follows = {name for name, entry in measures.items() if entry.get("follows")}
@@ -234,6 +250,19 @@ class Catalog:
         """The act words of `text`, leaving out those inside a longer measure word
         (暂扣许可证 names a penalty type, not 行政许可)."""
         return _acts_in(self, text)
+
+    def runs_across(self, text: str, at: int) -> bool:
+        """Whether a catalog word (an act, a measure or a wording) runs across position `at`
+        of `text` (没收违法 | 所得: one header broken over two lines)."""
+        if any(f.start < at < f.end for lexicon in (self.acts, self.measures) for f in lexicon.find(text)):
+            return True
+        return any(m.start() < at < m.end() for wordings in self.worded.values()
+                   for _, wording in wordings for m in wording.pattern.finditer(text))
+
+    def scope(self, text: str) -> str:
+        """The act named last in `text` ('' when none): what a table's caption or header is about."""
+        acts = self.acts_in(text)
+        return acts[-1].name if acts else ""
 
     def act_in_words(self, words: str, measures: tuple[Found, ...]) -> Found | None:
         """The act named in the figure's own words: the last act word of the clause, else

@@ -79,7 +79,8 @@ def test_metrics_lists_the_catalog_as_json_lines():
     assert result.exit_code == 0
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert rows[0] == {"id": "licensing.applications", "name": "行政许可申请", "kind": "count", "parent": "",
-                       "family": "licensing", "wordings": ["许可…申请", "申请…许可", "申请数量", "申请"]}
+                       "family": "licensing", "wordings": ["许可…申请", "许可…收到", "许可…新收", "许可…新受理",
+                                                                           "许可…接收", "许可…收案", "许可…受案", "申请数量"]}
     assert "penalty.total" in [row["id"] for row in rows]
     assert "行政许可申请" in invoke("metrics").output
 

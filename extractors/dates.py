@@ -30,11 +30,34 @@ FULL_DATE = re.compile(
 )
 # A year the text is about: 2023年, 2023 年度; not a span 2021—2025年, not 20234年.
 YEAR = re.compile(rf"(?<![0-9—–~至到-])(?<![0-9][—–~-] )(?P<year>(?:19|20)[0-9]{{2}}){_GAP}年(?P<annual>度)?")
+# A span of years: 2021—2025年, 2021-2025年度, 2021年至2025年 (a report on it ends in its last year).
+YEAR_SPAN = re.compile(
+    rf"(?<![0-9])(?P<first>(?:19|20)[0-9]{{2}}){_GAP}年?{_GAP}[—–~至到-]{_GAP}(?P<last>(?:19|20)[0-9]{{2}}){_GAP}年"
+)
+# A year in parentheses, as titles of yearbooks and white papers give it: 行政检察工作白皮书（2023）.
+BRACKETED_YEAR = re.compile(r"[（(](?P<year>(?:19|20)[0-9]{2})[)）]")
+# A year written without 年 before a named campaign or a title's 关于: 2022“铁拳”行动, 2023关于….
+YEAR_BEFORE_NAME = re.compile(r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})(?=[“\"《「]|关于)")
+# A day of a year not given, as a news item's lead dates it: 12月25日，…
+MONTH_DAY = re.compile(rf"(?<![0-9年])(?P<month>{_MONTH}){_GAP}月{_GAP}(?P<day>{_DAY}){_GAP}[日号]")
 
 
 def _number(numeral: str) -> int:
     """2023, 二〇二三 (read digit by digit), 十二, 二十五."""
     return int(numeral) if numeral.isdigit() else int(to_value(numeral))
+
+
+def iso_date(year: int, month: int, day: int) -> str:
+    """The ISO date; '' when it is no real date (2月30日)."""
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+def month_day(match: re.Match) -> tuple[int, int]:
+    """(month, day) of a MONTH_DAY match."""
+    return _number(match.group("month")), _number(match.group("day"))
 
 
 def to_iso(match: re.Match) -> str:
@@ -44,7 +67,4 @@ def to_iso(match: re.Match) -> str:
         (parts["year"], parts["month"], parts["day"]) if parts["year"] else
         (parts["iso_year"], parts["iso_month"], parts["iso_day"])
     )
-    try:
-        return datetime.date(_number(year), _number(month), _number(day)).isoformat()
-    except ValueError:
-        return ""
+    return iso_date(_number(year), _number(month), _number(day))

@@ -168,10 +168,12 @@ class Gazetteer:
                 return text[start : start + length]
         return ""
 
-    def name_before(self, text: str, end: int) -> str:
-        """The longest division name (short names too) ending at `end`; '' when none."""
+    def name_before(self, text: str, end: int, words_too: bool = False) -> str:
+        """The longest division name (short names too) ending at `end`; '' when none.
+        `words_too` as for name_at (合肥 before 中院)."""
+        names = self._by_name if words_too else self._scan_all.names
         for length in range(min(self._longest_name, end), 1, -1):
-            if text[end - length : end] in self._scan_all.names:
+            if text[end - length : end] in names:
                 return text[end - length : end]
         return ""
 

@@ -10,10 +10,14 @@ which reads 1.2亿 but not 20百万, 1.5万亿 or 七五万.
 """
 from __future__ import annotations
 
+import re
 import math
 import tomllib
 from functools import cache, lru_cache
 from importlib import resources
+
+
+BARE_POWERS = "百千万亿"
 
 
 class NotANumber(ValueError):
@@ -43,6 +47,8 @@ def to_value(numeral: str, multiplier: str = "") -> float:
     text = numeral.replace(",", "").replace(" ", "")
     if not text:
         raise NotANumber(numeral)
+    if text[0] in BARE_POWERS:
+        text = "一" + text  # 千余户, 上万件: a power of ten alone is one of it (cn2an rejects it)
     if multiplier and multiplier not in _multipliers():
         raise NotANumber(f"{numeral}{multiplier}: {multiplier} is not a multiplier")
     try:
@@ -57,3 +63,13 @@ def to_value(numeral: str, multiplier: str = "") -> float:
         raise NotANumber(f"{numeral}{multiplier}: too large")
     # 7282.1179万 is 72821179, not 72821179.00000001
     return round(value, 6)
+
+
+# An Arabic numeral as reports write it: 854,045 / 7282.1179 / 12 (thousands
+# separators only in threes); the table readers and the table extractor share it.
+ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# A number alone in a table cell, maybe with 万/亿, a measure word or a percent
+# sign (a year, 2023年, is a header, not a number); and what an empty data
+# cell is written as.
+NUMERIC_CELL = re.compile(rf"[+-]?(?:{ARABIC})\s*[万亿]?\s*(?:[%％‰]|(?![年月日])\w{{1,3}})?")
+EMPTY_CELL = re.compile(r"[-—–－―/／、\\]*|无")

@@ -1,4 +1,4 @@
-"""The command line: `zhfig run`, `zhfig extract`, `zhfig schema`.
+"""The command line: `zhfig run`, `zhfig extract`, `zhfig review`, `zhfig metrics`, `zhfig schema`.
 
 Exit status: 0 when every document was read (ok or empty), 1 when any
 failed, 2 for a usage error (a bad option, an NER backend that cannot be
@@ -25,7 +25,7 @@ from rich.table import Column, Table
 from extractors.ner import BACKENDS
 from extractors.ner.base import NerUnavailable
 from pipeline.read import DEFAULT_MAX_BYTES
-from pipeline.rows import TABLES
+from pipeline.rows import RECORD_TABLES
 
 MB = 1024 * 1024
 
@@ -42,7 +42,7 @@ stderr = Console(stderr=True)
 
 # choices as enums: typer turns them into a checked list shown in --help
 NerName = enum.Enum("NerName", {name: name for name in BACKENDS}, type=str)
-TableName = enum.Enum("TableName", {name: name for name in TABLES}, type=str)
+TableName = enum.Enum("TableName", {name: name for name in RECORD_TABLES}, type=str)
 
 NER_OPTION = typer.Option(NerName.jieba.value, "--ner",
                           help="Named-entity backend (hanlp and lac need their extras installed).")
@@ -83,8 +83,9 @@ def run(
     hanlp_model: Optional[Path] = HANLP_MODEL_OPTION,
     max_size: float = typer.Option(DEFAULT_MAX_BYTES / MB, "--max-size", callback=_positive,
                                    help="Skip (status error) files larger than this many MB."),
+    database: bool = typer.Option(False, "--duckdb", help="Also write every table into OUT/zhfig.duckdb."),
 ) -> None:
-    """Turn reports into tables: documents, figures, entities, issues, metrics_wide (CSV and Parquet).
+    """Turn reports into tables: documents, figures, entities, issues, metrics_wide, panel (CSV and Parquet).
 
     Every input file gets one row in documents.csv, whatever happens to it.
     A re-run into the same --out reuses the results of unchanged files and
@@ -97,6 +98,7 @@ def run(
     ```
     zhfig run                       # data/raw -> data/out
     zhfig run reports/ 'more/**/*.html' --out tables --workers 4
+    zhfig run reports/ --out tables --duckdb   # then: duckdb tables/zhfig.duckdb "select * from panel"
     ```
     """
     from pipeline.outdir import OutputFolderBusy
@@ -116,6 +118,10 @@ def run(
         except OSError as exc:  # the output folder cannot be written
             raise _fail(f"cannot write the tables to {out}: {exc.strerror or exc}", 1) from None
     print(summary.line())
+    if database:
+        from pipeline.writers.duckdb import write_database
+
+        print(f"database: {write_database(out)}")
     if not summary.documents:
         stderr.print(f"zhfig: no files found in {' '.join(paths or ['data/raw'])}", highlight=False, soft_wrap=True)
     if summary.failed:
@@ -135,7 +141,7 @@ def _progress() -> Progress:
 
 @app.command()
 def extract(
-    file: Path = typer.Argument(..., help="One report (.txt, .md, .html) in any encoding.", dir_okay=False),
+    file: Path = typer.Argument(..., help="One report (.txt, .md, .html) in any encoding; tables in it are read cell by cell.", dir_okay=False),
     as_json: bool = typer.Option(False, "--json", help="One JSON object, for machines: the report's row of "
                                  "documents, then its lists of figures, entities and issues (empty lists when "
                                  "there are none), columns as in the tables."),
@@ -193,14 +199,15 @@ def _number(value: float) -> str:
 
 
 def _figure_table(figures) -> Table:
-    # on a narrow terminal the figure's own columns keep their width; subject and sentence give way
+    # on a narrow terminal the figure's own columns keep their width; subject and sentence give way.
+    # A table cell shows its header path as subject and its place instead of a sentence.
     table = Table(Column("text", min_width=8), Column("value", justify="right", min_width=6),
                   Column("unit", min_width=4), "metric",
-                  Column("subject", max_width=16, no_wrap=True, overflow="ellipsis"),
-                  "sentence", header_style="bold")
+                  Column("subject", max_width=28, no_wrap=True, overflow="ellipsis"),
+                  Column("sentence / cell", min_width=12), header_style="bold")
     for figure in figures:
         table.add_row(figure.text, _number(figure.value), figure.unit, figure.metric, figure.subject,
-                      _snippet(figure.sentence, figure.text))
+                      figure.cell or _snippet(figure.sentence, figure.text))
     return table
 
 
@@ -210,6 +217,65 @@ def _entity_table(entities) -> Table:
     for entity in entities:
         table.add_row(entity.text, entity.label, entity.backend, _snippet(entity.sentence, entity.text))
     return table
+
+
+@app.command()
+def review(
+    out: Path = typer.Argument(Path("data/out"), file_okay=False, help="The output folder of a `zhfig run`."),
+    entities: bool = typer.Option(True, "--entities/--no-entities", help="Mark the named entities (underlined on request)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, show_default="number of cores",
+                                          help="Processes writing pages in parallel."),
+) -> None:
+    """Write pages to check every figure in its text: OUT/review/index.html.
+
+    One page per document: the text with each figure highlighted (colour by
+    metric family), its details on hover or click, the figures as a table to
+    sort and filter, the warnings beside them. Static files: open them from
+    disk, no server or network needed. The source files are read again from
+    documents.path (run it from the folder `zhfig run` ran in).
+
+    Example:
+
+    ```
+    zhfig run data/raw --out data/out && zhfig review data/out
+    ```
+    """
+    from pipeline.writers.review import write_review
+
+    try:
+        summary = write_review(out, entities=entities, workers=workers)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc), 1) from None
+    print(summary.line())
+
+
+@app.command()
+def metrics(
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line, for machines."),
+) -> None:
+    """The metric catalog: id, Chinese name, unit kind, parent, wordings.
+
+    The ids are figures.metric's values; the catalog is extractors/data/metrics.toml.
+
+    Examples:
+
+    ```
+    zhfig metrics
+    zhfig metrics --json | jq -r .id
+    ```
+    """
+    from pipeline.catalog import metric_rows
+
+    rows = metric_rows()
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table("id", "name", "kind", "parent", Column("wordings", overflow="fold"), header_style="bold")
+    for row in rows:
+        table.add_row(row["id"], row["name"], row["kind"], row["parent"], " · ".join(row["wordings"]))
+    stdout.print(table)
+    stdout.print(f"{len(rows)} metrics", highlight=False)
 
 
 @app.command()
@@ -226,13 +292,14 @@ def schema(
     zhfig schema --markdown > codebook.md
     ```
     """
-    names = [table.value] if table else list(TABLES)
+    names = [table.value] if table else list(RECORD_TABLES)
     if markdown:
         print(codebook(names), end="")
     elif table:
-        print(json.dumps(TABLES[table.value].model_json_schema(), ensure_ascii=False, indent=2))
+        print(json.dumps(RECORD_TABLES[table.value].model_json_schema(), ensure_ascii=False, indent=2))
     else:
-        print(json.dumps({name: TABLES[name].model_json_schema() for name in names}, ensure_ascii=False, indent=2))
+        print(json.dumps({name: RECORD_TABLES[name].model_json_schema() for name in names}, ensure_ascii=False,
+                         indent=2))
 
 
 # ---------------------------------------------------------------- the codebook
@@ -282,9 +349,10 @@ def _table_codebook(name: str, model: type[BaseModel]) -> str:
 
 def codebook(names: list[str] | None = None) -> str:
     """The markdown codebook of the tables (README.md includes all of it)."""
-    names = names or list(TABLES)
-    parts = [CODEBOOK_INTRO] if len(names) == len(TABLES) else []
-    parts += [_table_codebook(name, TABLES[name]) for name in names]
-    if len(names) == len(TABLES):
+    names = names or list(RECORD_TABLES)
+    whole = len(names) == len(RECORD_TABLES)
+    parts = [CODEBOOK_INTRO] if whole else []
+    parts += [_table_codebook(name, RECORD_TABLES[name]) for name in names]
+    if whole:
         parts.append(METRICS_WIDE_CODEBOOK)
     return "\n".join(parts)

@@ -4,13 +4,15 @@ what they found in the original text.
     entities  <- the NER backend            (extractors/ner)
     facts     <- title, signature, entities (extractors/document_facts.py)
     figures   <- the pattern extractor      (extractors/figures.py)
-    issues    <- plausibility checks        (extractors/checks.py)
+                 and the table extractor    (extractors/tables.py)
+    issues    <- plausibility checks        (extractors/checks.py, extractors/table_checks.py)
 
 Extractors work on the clean text; grounding maps every span through
 `clean_map` so that `text == original[start:end]` for every record written.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import cache
 
 from extractors.checks import check_figures
@@ -18,6 +20,8 @@ from extractors.document_facts import extract_facts
 from extractors.figures import FigureExtractor, Skipped
 from extractors.metrics import load_catalog
 from extractors.ner.base import NerBackend
+from extractors.table_checks import check_tables
+from extractors.tables import TableFigure, table_extractor
 from schemas import EntityRecord, ExtractedDocument, FigureRecord, IssueRecord, SegmentedDocument
 
 STAGE = "extract"
@@ -62,6 +66,8 @@ def ground_figures(doc: SegmentedDocument, figures: list[FigureRecord],
     figures = ground_each(doc, figures, issues)
     for figure in figures:
         new_ids[figure.figure_id] = figure.figure_id = f"{doc.doc_id}:{figure.start}"
+        if doc.page_starts:  # a PDF: the page the figure starts on
+            figure.page = bisect_right(doc.page_starts, figure.start)
     for figure in figures:
         figure.parent_id = new_ids.get(figure.parent_id, "")
     return figures
@@ -104,6 +110,28 @@ def attach_orgs(figures: list[FigureRecord], entities: list[EntityRecord], agenc
                 figure.org = org.text
 
 
+MAX_CELL_CHARS = 80  # a longer cell is a layout table's text, which prose reads
+
+
+def outside_tables(figures: list[FigureRecord], table_figures: list[TableFigure]) -> list[FigureRecord]:
+    """The prose figures that are not a table's cells read again: a table the
+    table extractor read is its own (a prose sentence restating a cell stays)."""
+    read = {figure.table.index for figure in table_figures}
+    spans = sorted((cell.start, cell.end) for table in {f.table.index: f.table for f in table_figures}.values()
+                   if table.index in read for cell in table.cells
+                   if cell.end > cell.start and len(cell.text) <= MAX_CELL_CHARS)
+    if not spans:
+        return figures
+    starts = [start for start, _ in spans]
+    kept = []
+    for figure in figures:
+        i = bisect_right(starts, figure.start) - 1
+        overlaps = (i >= 0 and spans[i][1] > figure.start) or (i + 1 < len(spans) and spans[i + 1][0] < figure.end)
+        if not overlaps:
+            kept.append(figure)
+    return kept
+
+
 def extract(doc: SegmentedDocument, ner: NerBackend) -> ExtractedDocument:
     entities = ner.find(doc)
     facts = extract_facts(doc, entities)
@@ -112,12 +140,17 @@ def extract(doc: SegmentedDocument, ner: NerBackend) -> ExtractedDocument:
     attach_orgs(figures, entities, facts.agency)
     issues = skipped_issues(doc, skipped)
     figures = ground_figures(doc, figures, issues)
-    entities = ground_entities(doc, entities, issues)
-    issues += check_figures(doc.doc_id, figures, load_catalog())
+    table_figures, problems = table_extractor().extract(doc, facts.report_year) if doc.tables else ([], [])
+    figures = outside_tables(figures, table_figures)
+    # a table's figures are checked against its own cells (table_checks), prose against prose
+    issues += check_figures(doc.doc_id, figures, load_catalog()) + check_tables(doc.doc_id, table_figures)
+    issues += [IssueRecord(doc_id=doc.doc_id, severity="warning", stage=STAGE, message=problem) for problem in problems]
+    if table_figures:
+        figures = sorted(figures + [figure.record for figure in table_figures], key=lambda figure: figure.start)
     return ExtractedDocument(
         **doc.__dict__,
         facts=facts,
         figures=figures,
-        entities=entities,
+        entities=ground_entities(doc, entities, issues),
         issues=issues,
     )

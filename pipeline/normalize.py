@@ -4,7 +4,8 @@ Rewrites the readable text into `clean`, the text the segmenter and the
 extractors work on: line endings unified, invisible characters dropped,
 full-width digits and letters made half-width, traditional characters made
 simplified, lines that PDF or Word conversion broke in mid-sentence joined,
-Markdown marks removed.
+Markdown marks removed, and the pinyin glosses some sites put after
+characters (检(jiǎn)查(chá)) dropped so that the words read whole again.
 
 Every operation replaces one character by one character or deletes
 characters, never inserts, so each clean character comes from exactly one
@@ -78,6 +79,16 @@ _MD_TABLE_RULE = re.compile(r"^[ \t]*+\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:
 _MD_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.MULTILINE)
 _MD_CELL_BORDER = re.compile(r"[ \t]*\|[ \t]*")
 
+# A pinyin gloss: a syllable in parentheses right after a character, with a
+# tone mark, a tone digit or none (ü also written v). It is dropped only when
+# it is a reading of that character (pypinyin's table), so (PPP), (2023), (an
+# English name) and any other parenthesised Latin text stay.
+_TONED_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_GLOSS = re.compile(rf"[(（](?<=[\u3400-\u9fff][(（])(?P<syllable>[a-zü{_TONED_VOWELS}]{{1,6}})(?P<tone>[1-5])?[)）]")
+_UNTONED = str.maketrans({toned: plain for plain, group in (
+    ("a", "āáǎà"), ("e", "ēéěè"), ("i", "īíǐì"), ("o", "ōóǒò"), ("u", "ūúǔù"), ("ü", "ǖǘǚǜ"), ("n", "ńňǹ"), ("m", "ḿ"),
+) for toned in group} | {"v": "ü"})
+
 Edit = tuple[int, int, str]  # replace text[start:end] with "" (delete) or with one character (end == start + 1)
 
 
@@ -93,6 +104,8 @@ def normalize(doc: SourceDocument) -> NormalizedDocument:
     clean, spans = _apply(clean, spans, ((m.start(), m.end(), "") for m in _INVISIBLE.finditer(clean)))
     clean = _REPLACED.sub(lambda match: _REPLACEMENTS[match.group()], clean)
     clean = _to_simplified(clean)
+    if glosses := _pinyin_glosses(clean):
+        clean, spans = _apply(clean, spans, glosses)
     # Line joins and Markdown marks are both found before either is applied,
     # so the join rules still see a heading's "#" and a table row's "|".
     edits = _line_joins(clean)
@@ -149,6 +162,23 @@ def _to_simplified(text: str) -> str:
             converted if len(converted := _T2S.convert(char)) == 1 else char for char in text
         )
     return simplified
+
+
+def _pinyin_glosses(text: str) -> list[Edit]:
+    """Deletions of the pinyin glosses after characters: 检(jiǎn)查(chá), 检（jian3）."""
+    edits: list[Edit] = []
+    for gloss in _GLOSS.finditer(text):
+        if _is_reading(gloss.group("syllable"), text[gloss.start() - 1]):
+            edits.append((gloss.start(), gloss.end(), ""))
+    return edits
+
+
+def _is_reading(syllable: str, char: str) -> bool:
+    """Whether the syllable (tones aside) is a reading of the character."""
+    from pypinyin.pinyin_dict import pinyin_dict  # a large table: read only when a gloss is seen
+
+    readings = pinyin_dict.get(ord(char), "")
+    return syllable.translate(_UNTONED) in {reading.translate(_UNTONED) for reading in readings.split(",")}
 
 
 def _line_joins(text: str) -> list[Edit]:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
-from schemas import DocumentRecord, EntityRecord, ExtractedDocument, FigureRecord, IssueRecord
+from schemas import DocumentRecord, EntityRecord, ExtractedDocument, FigureRecord, IssueRecord, PanelRecord
 from schemas.records import SourceFile
 
 # table name -> the record model whose fields are its columns
@@ -27,6 +27,9 @@ TABLES: dict[str, type[BaseModel]] = {
     "issues": IssueRecord,
 }
 METRICS_WIDE = "metrics_wide"
+PANEL = "panel"  # built from the finished tables at the end of a run (pipeline/writers/panel.py)
+# every table with a record model: what `zhfig schema` and the codebook describe
+RECORD_TABLES: dict[str, type[BaseModel]] = {**TABLES, PANEL: PanelRecord}
 
 Row = tuple  # one record's values in column order
 

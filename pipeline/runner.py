@@ -30,7 +30,7 @@ from extractors.ner.base import NerBackend
 from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pack, pipeline_fingerprint
 from pipeline.outdir import claimed
 from pipeline.read import DEFAULT_MAX_BYTES
-from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, RenderedRows, render
+from pipeline.rows import METRICS_WIDE, PANEL, TABLES, DocumentRows, RenderedRows, render
 from schemas import ExtractedDocument, IssueRecord, SourceDocument
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ WINDOW_PER_WORKER = 8  # documents in flight per worker: keeps workers busy, mem
 CACHE_COMMIT_EVERY = 100  # documents
 GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections during a batch
 GLOB_MAGIC = set("*?[")
-OUTPUT_FILES = [f"{name}.{ext}" for name in [*TABLES, METRICS_WIDE] for ext in ("csv", "parquet")]
+OUTPUT_FILES = [f"{name}.{ext}" for name in [*TABLES, METRICS_WIDE, PANEL] for ext in ("csv", "parquet")]
 
 
 @dataclass(frozen=True)

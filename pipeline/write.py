@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
 import types
 import typing
@@ -32,7 +33,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from pipeline.outdir import temporary_path
-from pipeline.rows import METRICS_WIDE, TABLES, DocumentRows, RenderedRows, render
+from pipeline.rows import METRICS_WIDE, PANEL, TABLES, DocumentRows, RenderedRows, render
+from schemas import PanelRecord
 
 ROW_GROUP_ROWS = 10_000  # rows per Parquet row group
 CSV_BLOCK_BYTES = 256 << 10  # what Arrow reads of a CSV at a time: bounds memory (bigger blocks hold more)
@@ -124,6 +126,11 @@ class TableWriter:
             self._parquet.write_table(pa.Table.from_batches(pending).cast(self.schema), ROW_GROUP_ROWS)
         self._parquet.close()
 
+    @property
+    def parquet_path(self) -> Path:
+        """The finished Parquet file, before publishing (under its temporary name)."""
+        return self._parquet_temp
+
     def publish(self) -> None:
         for final, temp in self._temps.items():
             os.replace(temp, final)
@@ -138,6 +145,12 @@ class TableWriter:
         for temp in self._temps.values():
             temp.unlink(missing_ok=True)
         self._temps.clear()
+
+
+def _csv_lines(rows: list[tuple]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)  # the dialect of pipeline/rows.py's render
+    return buffer.getvalue()
 
 
 class OutputTables:
@@ -157,6 +170,7 @@ class OutputTables:
             for name, model in TABLES.items():
                 self._writers[name] = TableWriter(out, name, arrow_schema(model))
             self._writers[METRICS_WIDE] = TableWriter(out, METRICS_WIDE, metrics_wide_schema(self.metric_ids))
+            self._writers[PANEL] = TableWriter(out, PANEL, arrow_schema(PanelRecord))
         except BaseException:
             self.discard()
             raise
@@ -170,9 +184,20 @@ class OutputTables:
 
     def commit(self) -> None:
         # the tables are converted side by side: Arrow parses and encodes
-        # without holding the GIL, so the conversions overlap
+        # without holding the GIL, so the conversions overlap. The panel is
+        # built from the finished documents and figures; its conflicts join
+        # the issues, so those two tables are finished last.
+        last = {name: self._writers[name] for name in ("issues", PANEL)}
         with ThreadPoolExecutor() as pool:
-            list(pool.map(TableWriter.close, self._writers.values()))
+            list(pool.map(TableWriter.close, [w for name, w in self._writers.items() if name not in last]))
+        from pipeline.writers.panel import build_panel  # DuckDB, loaded only to finish a run
+
+        pa.default_memory_pool().release_unused()  # what the conversions left, before DuckDB takes its share
+        panel, conflicts = build_panel(self._writers["documents"].parquet_path, self._writers["figures"].parquet_path)
+        last[PANEL].append(_csv_lines(panel))
+        last["issues"].append(_csv_lines(conflicts))
+        with ThreadPoolExecutor() as pool:
+            list(pool.map(TableWriter.close, last.values()))
         for writer in self._writers.values():
             writer.publish()
 

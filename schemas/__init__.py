@@ -7,12 +7,12 @@ from schemas.document import (
     Sentence,
     SourceDocument,
 )
-from schemas.records import DocumentFacts, DocumentRecord, EntityRecord, FigureRecord, IssueRecord
+from schemas.records import DocumentFacts, DocumentRecord, EntityRecord, FigureRecord, IssueRecord, PanelRecord
 from schemas.table import Cell, Table
 from schemas.text import TextMap
 
 __all__ = [
     "Cell", "DocumentFacts", "DocumentRecord", "EntityRecord", "ExtractedDocument", "FigureRecord",
-    "IssueRecord", "NormalizedDocument", "Section", "SegmentedDocument", "Sentence",
+    "IssueRecord", "NormalizedDocument", "PanelRecord", "Section", "SegmentedDocument", "Sentence",
     "SourceDocument", "Table", "TextMap",
 ]

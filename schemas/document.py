@@ -40,6 +40,7 @@ class SourceDocument(BaseModel):
     text: str = ""  # the readable text: `original` itself, or the visible text of an HTML page
     text_map: TextMap | None = None  # text -> original; None when text is original
     tables: list[Table] = Field(default_factory=list)  # the tables the reader found, cells as spans of `original`
+    page_starts: list[int] = Field(default_factory=list)  # PDF: offset in `original` where each page (from 1) begins
 
 
 class NormalizedDocument(SourceDocument):

@@ -35,7 +35,7 @@ class SourceFile(BaseModel):
     path: str = Field(description="The path the file was read from.", examples=["data/raw/seeds/000_29a50878a8927d2e.txt"])
     sha256: str = Field("", description="SHA-256 of the file's bytes; '' when it could not be read.", examples=["9f86d081884c7d65…"])
     encoding: str = Field("", description="The encoding the bytes were decoded with.", examples=["utf-8", "gb18030", "utf-16"])
-    format: str = Field("", description="txt, md or html.", examples=["txt"])
+    format: str = Field("", description="txt, md, html, pdf, docx, doc, wps, xlsx or xls; for a file not read, what it is (png, zip, ppt …).", examples=["txt"])
     status: Literal["ok", "empty", "error"] = Field("ok", description="ok: read and extracted; empty: no text in it; error: could not be read (see error).", examples=["ok"])
     error: str = Field("", description="What went wrong, for status empty or error.", examples=["not valid text: 38% of the first 4096 bytes are control bytes (a binary file?)"])
 
@@ -92,6 +92,28 @@ class IssueRecord(BaseModel):
 
     doc_id: str = Field(description="The document concerned.", examples=["000_29a50878a8927d2e.txt"])
     severity: Literal["error", "warning"] = Field(description="error: the document could not be processed; warning: a doubt about the data.", examples=["warning"])
-    stage: str = Field(description="read, normalize, segment, extract or check.", examples=["check"])
+    stage: str = Field(description="read, normalize, segment, extract, check, or panel (sources that disagree about a panel number).", examples=["check"])
     message: str = Field(description="What is wrong, in words.", examples=["parts (1200件) exceed their total (1000件)"])
     figure_id: str = Field("", description="The figure concerned, if any.", examples=["000_29a50878a8927d2e.txt:3700"])
+
+
+class PanelRecord(BaseModel):
+    """panel.csv: one number per agency, year and metric, chosen among every
+    figure of the run that states it (see "The panel" in the README for the
+    rules); the tables are built at the end of `zhfig run`."""
+
+    agency: str = Field(description="The agency (documents.agency) whose number it is.", examples=["重庆市渝北区司法局"])
+    province: str = Field("", description="Province of the agency, as in documents.", examples=["重庆市"])
+    city: str = Field("", description="City of the agency, as in documents.", examples=["重庆市"])
+    county: str = Field("", description="County of the agency, as in documents.", examples=["渝北区"])
+    report_year: int = Field(description="The year the number is about (figures.year: the report's year unless the sentence names another).", examples=[2023])
+    metric: str = Field(description="Canonical metric id from the catalog.", examples=["penalty.total"])
+    value: float = Field(description="The chosen figure's value (figures.value).", examples=[854045])
+    unit: str = Field("", description="The chosen figure's unit.", examples=["件"])
+    kind: FigureKind = Field("level", description="The chosen figure's kind: level, or share/rate for a percent metric.", examples=["level"])
+    doc_id: str = Field(description="The document the chosen figure comes from.", examples=["000_29a50878a8927d2e.txt"])
+    figure_id: str = Field(description="The chosen figure (figures.figure_id).", examples=["000_29a50878a8927d2e.txt:3700"])
+    n_sources: int = Field(description="Figures of the run that state this number (same agency, year, metric and unit), the chosen one included.", examples=[2])
+    conflict: bool = Field(False, description="True when a source states a different value (approximate figures agree within 10%); each is a warning in issues.csv.", examples=[False])
+    other_values: str = Field("", description="The values the disagreeing sources state, distinct, joined by '; '.", examples=["854000; 860000"])
+    other_figure_ids: str = Field("", description="The figure_ids of the disagreeing sources, joined by '; '.", examples=["001_d0b205e319d16db8.txt:1203"])

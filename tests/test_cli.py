@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app, codebook
 from pipeline.read import read_source
-from pipeline.rows import TABLES, columns
+from pipeline.rows import RECORD_TABLES, TABLES, columns
 from schemas import FigureRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ def invoke(*args: str):
     return cli.invoke(app, list(args), env={"COLUMNS": "200"})
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["extract"], ["schema"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["extract"], ["review"], ["metrics"], ["schema"]])
 def test_every_help_teaches_with_an_example(command):
     result = invoke(*command, "--help")
     assert result.exit_code == 0
@@ -42,8 +42,8 @@ def test_schema_gives_the_json_schema_of_every_table():
     result = invoke("schema")
     assert result.exit_code == 0
     schemas = json.loads(result.output)
-    assert list(schemas) == ["documents", "figures", "entities", "issues"]
-    for name, model in TABLES.items():
+    assert list(schemas) == ["documents", "figures", "entities", "issues", "panel"]
+    for name, model in RECORD_TABLES.items():
         assert list(schemas[name]["properties"]) == columns(model)
     assert json.loads(invoke("schema", "figures").output) == FigureRecord.model_json_schema()
 
@@ -56,7 +56,7 @@ def test_schema_rejects_an_unknown_table():
 
 def test_the_codebook_has_a_row_for_every_column():
     text = invoke("schema", "--markdown").output
-    for name, model in TABLES.items():
+    for name, model in RECORD_TABLES.items():
         assert f"### {name}" in text
         for column, field in model.model_fields.items():
             assert f"| `{column}` |" in text
@@ -72,6 +72,17 @@ def test_the_readme_codebook_is_the_generated_one():
     section = re.search(r"<!-- codebook:start -->\n(.*)<!-- codebook:end -->", readme, re.DOTALL)
     assert section, "README.md lacks the codebook markers"
     assert section[1] == codebook(), "README codebook is stale: regenerate it with `zhfig schema --markdown`"
+
+
+def test_metrics_lists_the_catalog_as_json_lines():
+    result = invoke("metrics", "--json")
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows[0] == {"id": "licensing.applications", "name": "行政许可申请", "kind": "count", "parent": "",
+                       "family": "licensing", "wordings": ["许可…申请", "许可…收到", "许可…新收", "许可…新受理",
+                                                                           "许可…接收", "许可…收案", "许可…受案", "申请数量"]}
+    assert "penalty.total" in [row["id"] for row in rows]
+    assert "行政许可申请" in invoke("metrics").output
 
 
 def test_extract_json_gives_grounded_figures():

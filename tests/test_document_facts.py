@@ -119,7 +119,7 @@ def test_report_without_signature_has_no_date(facts_of):
 办理许可事项300项。
 """
     assert facts_of(document(text)) == {
-        "title": "市场监管局2021年度行政执法统计年报", "agency": "市场监管局",
+        "title": "市场监管局2021年度行政执法统计年报", "agency": "市场监督管理局",  # the name written out
         "province": "", "city": "", "county": "",
         "report_year": 2021, "report_type": "enforcement_report", "publish_date": "",
     }
@@ -159,7 +159,7 @@ def test_year_of_the_figures_not_of_the_plans(facts_of):
 2024年计划开展培训3次。
 """
     facts = facts_of(document(text))
-    assert (facts["agency"], facts["report_year"], facts["report_type"]) == ("渝北区交通运输局", 2023, "enforcement_report")
+    assert (facts["agency"], facts["report_year"], facts["report_type"]) == ("渝北区交通运输局", 2023, "other")  # a 总结
 
 
 def test_report_of_another_kind_is_other(facts_of):

@@ -202,7 +202,8 @@ def test_bom_only(tmp_path):
 
 
 def test_binary_with_nul_bytes(tmp_path):
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00"
+    # a PNG with its signature damaged (an intact one is refused as an image: test_sniff.py)
+    png = (b"\x89PNX\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00"
            + bytes(range(256)) * 4)
     assert_problem(read_source(write(tmp_path, "image.txt", png)), "error", "binary", "NUL")
 
@@ -326,3 +327,11 @@ def test_gbk_html_page(tmp_path):
     page = '<html><head><meta charset="gb2312"><title>报告</title></head><body><p>处罚854045件</p></body></html>'
     doc = read_source(write(tmp_path, "page.htm", page.encode("gbk")))
     assert (doc.status, doc.encoding, doc.format, doc.text) == ("ok", "gb18030", "html", "报告\n处罚854045件")
+
+
+def test_a_binary_format_without_its_reader_is_an_error_naming_it(tmp_path, monkeypatch):
+    from pipeline import read
+
+    monkeypatch.setitem(read.BINARY_READERS, "pdf", "pipeline.readers.no_such_reader:read_pdf")
+    doc = read_source(write(tmp_path, "report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"))
+    assert_problem(doc, "error", "no reader for PDF files yet")

@@ -1,0 +1,43 @@
+"""The run's tables as one DuckDB database, OUT/zhfig.duckdb, for analysts
+who query (`duckdb OUT/zhfig.duckdb "select …"`): every table and the panel,
+loaded from their Parquet files (typed columns), plus `metrics`, the catalog.
+
+Written under a temporary name and renamed over the old file, so a reader
+never opens a half-built database.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import duckdb
+
+from pipeline.rows import METRICS_WIDE, PANEL, TABLES
+from pipeline.writers.panel import catalog_table
+
+DATABASE_FILE = "zhfig.duckdb"
+DATABASE_TABLES = [*TABLES, METRICS_WIDE, PANEL]
+
+
+def write_database(out: Path) -> Path:
+    """OUT/zhfig.duckdb from the tables' Parquet files in `out`; returns its path."""
+    final = out / DATABASE_FILE
+    temp = out / f".{DATABASE_FILE}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    try:
+        with duckdb.connect(str(temp)) as con:
+            for name in DATABASE_TABLES:
+                parquet = out / f"{name}.parquet"
+                if not parquet.is_file():
+                    raise FileNotFoundError(f"{parquet} is missing: run `zhfig run` into {out} first")
+                con.read_parquet(str(parquet)).create(name)
+            con.register("catalog", catalog_table())
+            con.execute("CREATE TABLE metrics AS SELECT * FROM catalog")
+            con.execute("CHECKPOINT")
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, final)
+    finally:
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}.wal").unlink(missing_ok=True)
+    return final

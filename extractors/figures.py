@@ -30,6 +30,7 @@ EXTRACTOR = "pattern"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 GAP = r"[ \t]{0,3}"  # PDF conversion puts spaces between number, qualifier and unit: "3 余场次"
 CLAUSE_BREAK = regex.compile(r"[，；;。：:！？!?\n]|(?<!\d),|,(?!\d)")
+LAST_CLAUSE_BREAK = regex.compile(CLAUSE_BREAK.pattern, flags=regex.REVERSE)  # searched from the end backwards
 RANGE_AFTER = regex.compile(r"\s*[-—~～至到]\s*\d")
 RANGE_BEFORE = regex.compile(r"(?<=\d\s*[-—~～至到]\s*)")  # matched at the number: no scan of the text before
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")
@@ -45,6 +46,10 @@ SECTION_JOIN = " > "  # between the headings of a section path
 LIST_GOES_ON = ("；", ";")  # a sentence ending so is one item of a list the next sentence goes on  # the figures after it are parts of the total before it
 MAX_FOLLOWING = 40  # the words after a unit that may still say what was counted
 MAX_SUBJECT_FOLLOWING = 12  # … and that still fit in a subject phrase
+MAX_CHINESE_NUMERAL = 20  # characters: 一千二百三十四万五千六百七十八 has 15; a longer run is no numeral
+# characters before a number that its clause and its row label are looked for in: the words
+# nearest it (a longer stretch without a break is a line with no punctuation, a flattened table)
+CONTEXT_WINDOW = 400
 # Flattened tables: a number alone in a cell, after a row label with words in it
 # ("警告\t225454", "| 罚没金额（万元） | 7282.1179 |"); the label may name the unit in brackets.
 CELL_BEFORE = regex.compile(r"(?:^|[\t|]| {2,})(?P<label>[^\t|]*?\p{Han}[^\t|]*?)(?:\s*(?:\t|\|| {2,})\s*[\d.,]*)*\s*(?:\t|\|| {2,})\s*$")
@@ -91,7 +96,7 @@ class FigureRules:
 
         q = rules["qualifiers"]
         numerals = rules["numerals"]["chinese"]
-        chinese = f"(?:[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]*|{rules['numerals']['bare']})"
+        chinese = f"(?:[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]{{0,{MAX_CHINESE_NUMERAL - 1}}}|{rules['numerals']['bare']})"
         inside = _alternation(q["inside"])
         units_pattern = "|".join(unit_alternatives)
         # a Chinese numeral is a candidate only before a measure word: without
@@ -133,7 +138,7 @@ class FigureRules:
         self.series = regex.compile(borrow["series"])
         self.period_item = regex.compile(borrow["period_item"])
         self.unitless_count = regex.compile(_alternation(rules["unitless"]["count_words"]))
-        self.year = regex.compile(rules["year"]["pattern"])
+        self.last_year = regex.compile(rules["year"]["pattern"], flags=regex.REVERSE)  # the last one first
         self.current_period = regex.compile(_alternation(rules["year"]["current"]))
         subject = rules["subject"]
         self.subject_head = regex.compile(rf"^(?:\s|{_alternation(subject['strip_before'])})+")
@@ -191,7 +196,7 @@ class FigureExtractor:
         text = c.text
         if c.group("pre") or not CELL_AFTER.match(text, c.end):
             return ""
-        label = CELL_BEFORE.search(text[:c.number_start])
+        label = CELL_BEFORE.search(text, max(0, c.number_start - CONTEXT_WINDOW), c.number_start)
         return label.group("label").strip() if label else ""
 
     def cell_unit(self, label: str) -> tuple[Unit | None, str]:
@@ -203,11 +208,10 @@ class FigureExtractor:
 
     def clause_start(self, text: str, pos: int, floor: int) -> int:
         """Where the clause holding position `pos` begins: after the last
-        clause break, or after the previous figure (`floor`)."""
-        start = floor
-        for brk in CLAUSE_BREAK.finditer(text, floor, pos):
-            start = brk.end()
-        return start
+        clause break, or after the previous figure (`floor`), at most CONTEXT_WINDOW before."""
+        floor = max(floor, pos - CONTEXT_WINDOW)
+        brk = LAST_CLAUSE_BREAK.search(text, floor, pos)
+        return brk.end() if brk else floor
 
     def rejection(self, c: Candidate, unit: Unit | None, clause: str, quotes: list[tuple[str, str]]) -> str:
         """Why this number is not a figure ('' when it is one). `quotes` are
@@ -269,9 +273,7 @@ class FigureExtractor:
     def year_of(self, sentence_before: str, report_year: int | None) -> int | None:
         """The last year the sentence names before the figure, unless it then
         comes back to the reporting period (今年以来); else the report year."""
-        last = None
-        for last in self.rules.year.finditer(sentence_before):
-            pass
+        last = self.rules.last_year.search(sentence_before)
         if last is None or self.rules.current_period.search(sentence_before, last.end()):
             return report_year
         return int(last.group(1))
@@ -339,19 +341,20 @@ class FigureExtractor:
         floor = 0
         quotes = [pair for pair in self.rules.quote_pairs if pair[0] in text]
         for c in candidates:
-            unit = self.unit_of(c)
-            clause_start = self.clause_start(text, c.start, floor)
-            if self.rejection(c, unit, text[clause_start:c.start], quotes):
-                continue
-            multiplier = ""
-            if unit is None and (label := self.cell_label(c)):
-                unit, multiplier = self.cell_unit(label)
-                clause_start = text.find(label)
-            year = self.year_of(text[:c.start], report_year)
-            if year is not None and report_year is not None and year < report_year - 1:
-                continue  # history ("2008年…在3个市州试点"): not measured over the reporting period
-            accepted.append((c, unit, multiplier, clause_start, year))
-            floor = c.end
+            with isolated(c, skipped):
+                unit = self.unit_of(c)
+                clause_start = self.clause_start(text, c.start, floor)
+                if self.rejection(c, unit, text[clause_start:c.start], quotes):
+                    continue
+                multiplier = ""
+                if unit is None and (label := self.cell_label(c)):
+                    unit, multiplier = self.cell_unit(label)
+                    clause_start = text.find(label)
+                year = self.year_of(text[:c.start], report_year)
+                if year is not None and report_year is not None and year < report_year - 1:
+                    continue  # history ("2008年…在3个市州试点"): not measured over the reporting period
+                accepted.append((c, unit, multiplier, clause_start, year))
+                floor = c.end
 
         if not accepted:
             return [], ""
@@ -503,7 +506,9 @@ class FigureExtractor:
         """The words right after a figure's unit up to the clause end: the
         noun counted when it follows the number (发现322个问题). When the
         next figure stands in the same clause, stop at the list comma."""
-        brk = CLAUSE_BREAK.search(text, end)
+        # (a break after the next figure tells no more than one at it: the search stops
+        # there, the character after it still in view for the break's look-ahead)
+        brk = CLAUSE_BREAK.search(text, end, next_start + 2)
         clause_end = brk.start() if brk else len(text)
         if next_start < clause_end:
             comma = text.find("、", end, next_start)

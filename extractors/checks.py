@@ -4,7 +4,10 @@
   to more than their total;
 - a metric may not exceed the one the catalog names in `not_above`
   (不予许可 > 申请, 纠错 > 法制审核);
-- a rate (a percentage of a whole, not a change) may not pass 100%.
+- a share may not pass 100%, nor may a rate (纠错率, 办结率: a warning, some
+  rates such as 完成率 may).
+
+Only levels are compared: a change (增加40件) or an average is no part of a total.
 
 Each failed check is a warning in issues.csv; the figures stay as written.
 """
@@ -33,7 +36,7 @@ def check_figures(doc_id: str, figures: list[FigureRecord], catalog: Catalog) ->
     parts: dict[tuple[str, str], list[FigureRecord]] = defaultdict(list)
     for figure in figures:
         metric = catalog.metrics.get(figure.metric)
-        if figure.parent_id in by_id and metric is not None and metric.partition:
+        if figure.kind == "level" and figure.parent_id in by_id and metric is not None and metric.partition:
             parts[(figure.parent_id, metric.partition)].append(figure)
     for (parent_id, partition), members in parts.items():
         total = by_id[parent_id]
@@ -44,22 +47,17 @@ def check_figures(doc_id: str, figures: list[FigureRecord], catalog: Catalog) ->
     # first figure of each metric and year, for the not_above comparisons
     first: dict[tuple[str, int | None], FigureRecord] = {}
     for figure in figures:
-        first.setdefault((figure.metric, figure.year), figure)
+        if figure.kind == "level":
+            first.setdefault((figure.metric, figure.year), figure)
     for figure in figures:
         metric = catalog.metrics.get(figure.metric)
-        if metric is None or not metric.not_above:
+        if metric is None or not metric.not_above or figure.kind != "level":
             continue
         bound = first.get((metric.not_above, figure.year))
         if bound is not None and figure.value > bound.value:
             warn(figure, f"implausible: {_fmt(figure)} is more than {_fmt(bound)}")
 
     for figure in figures:
-        is_rate = figure.unit == "%" and (figure.subject.endswith("率") or catalog_kind(catalog, figure) == "percent")
-        if is_rate and figure.value > 100:
-            warn(figure, f"implausible: a rate over 100%: {_fmt(figure)}")
+        if figure.unit == "%" and figure.kind in ("rate", "share") and figure.value > 100:
+            warn(figure, f"implausible: a {figure.kind} over 100%: {_fmt(figure)}")
     return issues
-
-
-def catalog_kind(catalog: Catalog, figure: FigureRecord) -> str:
-    metric = catalog.metrics.get(figure.metric)
-    return metric.kind if metric else ""

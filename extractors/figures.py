@@ -13,13 +13,16 @@ Spans are offsets into the clean text; pipeline/extract.py grounds them.
 from __future__ import annotations
 
 import tomllib
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
 import regex
 
-from extractors.metrics import NO_METRIC, Catalog, FigureContext, MetricMatch, load_catalog
+from extractors.metrics import NO_METRIC, PIECES, Catalog, FigureContext, MetricMatch, load_catalog
 from extractors.numbers import NotANumber, to_value
 from schemas import FigureRecord, SegmentedDocument, Sentence
 
@@ -27,14 +30,26 @@ EXTRACTOR = "pattern"
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 GAP = r"[ \t]{0,3}"  # PDF conversion puts spaces between number, qualifier and unit: "3 余场次"
 CLAUSE_BREAK = regex.compile(r"[，；;。：:！？!?\n]|(?<!\d),|,(?!\d)")
+LAST_CLAUSE_BREAK = regex.compile(CLAUSE_BREAK.pattern, flags=regex.REVERSE)  # searched from the end backwards
 RANGE_AFTER = regex.compile(r"\s*[-—~～至到]\s*\d")
 RANGE_BEFORE = regex.compile(r"(?<=\d\s*[-—~～至到]\s*)")  # matched at the number: no scan of the text before
 YEAR_NUMBER = regex.compile(r"(?:19|20)\d{2}")
 CLAUSE_END_AFTER = regex.compile(r"\s*(?:[，,。；;、）)]|$)")
 HAN = regex.compile(r"\p{Han}")
 PUNCTUATION_FIRST = regex.compile(r"\s*\p{P}")
+PARTS_FOLLOW = "其中"
+DISCOURSE_SENTENCES = 6  # the sentences before a figure's that may still name its act
+CHANGE_NEAR = 10  # the characters before the number where a change word stands (同比增长, 较上年减少了)
+SERIES_WORD = "以来"  # only a sentence with it can hold a series year by year
+COMPARED = regex.compile(r"[较比与同]")  # only a clause with one of these can name a comparison
+SECTION_JOIN = " > "  # between the headings of a section path
+LIST_GOES_ON = ("；", ";")  # a sentence ending so is one item of a list the next sentence goes on  # the figures after it are parts of the total before it
 MAX_FOLLOWING = 40  # the words after a unit that may still say what was counted
 MAX_SUBJECT_FOLLOWING = 12  # … and that still fit in a subject phrase
+MAX_CHINESE_NUMERAL = 20  # characters: 一千二百三十四万五千六百七十八 has 15; a longer run is no numeral
+# characters before a number that its clause and its row label are looked for in: the words
+# nearest it (a longer stretch without a break is a line with no punctuation, a flattened table)
+CONTEXT_WINDOW = 400
 # Flattened tables: a number alone in a cell, after a row label with words in it
 # ("警告\t225454", "| 罚没金额（万元） | 7282.1179 |"); the label may name the unit in brackets.
 CELL_BEFORE = regex.compile(r"(?:^|[\t|]| {2,})(?P<label>[^\t|]*?\p{Han}[^\t|]*?)(?:\s*(?:\t|\|| {2,})\s*[\d.,]*)*\s*(?:\t|\|| {2,})\s*$")
@@ -68,6 +83,8 @@ class FigureRules:
                             ("money", "money"), ("percent", "percent"), ("ratio", "other")):
             for text in units[group]["units"]:
                 self.units[text] = Unit(text, kind, is_time=group == "time")
+        for written, unit in units["written_as"].items():
+            self.units[written] = replace(self.units[unit])
         self.multipliers: dict[str, int] = units["multipliers"]
         self.time_outcome = regex.compile(_alternation(units["time"]["outcome_words"]))
 
@@ -79,14 +96,14 @@ class FigureRules:
 
         q = rules["qualifiers"]
         numerals = rules["numerals"]["chinese"]
-        chinese = f"[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]*"
+        chinese = f"(?:[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾][{numerals}]{{0,{MAX_CHINESE_NUMERAL - 1}}}|{rules['numerals']['bare']})"
         inside = _alternation(q["inside"])
         units_pattern = "|".join(unit_alternatives)
         # a Chinese numeral is a candidate only before a measure word: without
         # one it is a word (统一, 一律, 四川), never a figure
         unit_ahead = rf"(?={GAP}(?:{inside})?{GAP}(?:{_alternation(self.multipliers)})?{GAP}(?:{inside})?{GAP}(?:{units_pattern}))"
         self.candidate = regex.compile(
-            rf"(?P<pre>{_alternation(q['before'])})?{GAP}"
+            rf"(?P<pre>{_alternation(q['before'])}|{q['before_pattern']})?{GAP}"
             rf"(?:百分之(?P<pct>{chinese}|{ARABIC})|(?P<num>{ARABIC}|{chinese}{unit_ahead}))"
             rf"{GAP}(?P<q1>{inside})?"
             rf"{GAP}(?P<mult>{_alternation(self.multipliers)})?"
@@ -105,9 +122,23 @@ class FigureRules:
         self.after_unit = [regex.compile(p) for p in context["after"]]
         self.quote_pairs = [(pair[0], pair[1]) for pair in context["quoted_names"]]
         self.quoted_max = context["quoted_max_chars"]
-        self.change = regex.compile(_alternation(rules["changes"]["words"]))
+        kinds = rules["kinds"]
+        self.change = regex.compile(rf"(?:{_alternation(kinds['change_words'])}){kinds['between_change_and_number']}")
+        self.change_units = set(kinds["change_units"])
+        self.share = regex.compile(kinds["share"])
+        self.average = regex.compile(kinds["average"])
+        self.share_after = kinds["share_after"]
+        self.ratio = regex.compile(kinds["ratio"])
+        borrow = rules["borrow"]
+        self.list_join = regex.compile(borrow["list_join"])
+        self.comparison = regex.compile(borrow["comparison"])
+        self.part_open = regex.compile(borrow["part_open"])
+        self.respectively = borrow["respectively"]
+        self.breakdown = regex.compile(borrow["breakdown"])
+        self.series = regex.compile(borrow["series"])
+        self.period_item = regex.compile(borrow["period_item"])
         self.unitless_count = regex.compile(_alternation(rules["unitless"]["count_words"]))
-        self.year = regex.compile(rules["year"]["pattern"])
+        self.last_year = regex.compile(rules["year"]["pattern"], flags=regex.REVERSE)  # the last one first
         self.current_period = regex.compile(_alternation(rules["year"]["current"]))
         subject = rules["subject"]
         self.subject_head = regex.compile(rf"^(?:\s|{_alternation(subject['strip_before'])})+")
@@ -165,7 +196,7 @@ class FigureExtractor:
         text = c.text
         if c.group("pre") or not CELL_AFTER.match(text, c.end):
             return ""
-        label = CELL_BEFORE.search(text[:c.number_start])
+        label = CELL_BEFORE.search(text, max(0, c.number_start - CONTEXT_WINDOW), c.number_start)
         return label.group("label").strip() if label else ""
 
     def cell_unit(self, label: str) -> tuple[Unit | None, str]:
@@ -177,11 +208,10 @@ class FigureExtractor:
 
     def clause_start(self, text: str, pos: int, floor: int) -> int:
         """Where the clause holding position `pos` begins: after the last
-        clause break, or after the previous figure (`floor`)."""
-        start = floor
-        for brk in CLAUSE_BREAK.finditer(text, floor, pos):
-            start = brk.end()
-        return start
+        clause break, or after the previous figure (`floor`), at most CONTEXT_WINDOW before."""
+        floor = max(floor, pos - CONTEXT_WINDOW)
+        brk = LAST_CLAUSE_BREAK.search(text, floor, pos)
+        return brk.end() if brk else floor
 
     def rejection(self, c: Candidate, unit: Unit | None, clause: str, quotes: list[tuple[str, str]]) -> str:
         """Why this number is not a figure ('' when it is one). `quotes` are
@@ -243,9 +273,7 @@ class FigureExtractor:
     def year_of(self, sentence_before: str, report_year: int | None) -> int | None:
         """The last year the sentence names before the figure, unless it then
         comes back to the reporting period (今年以来); else the report year."""
-        last = None
-        for last in self.rules.year.finditer(sentence_before):
-            pass
+        last = self.rules.last_year.search(sentence_before)
         if last is None or self.rules.current_period.search(sentence_before, last.end()):
             return report_year
         return int(last.group(1))
@@ -258,19 +286,53 @@ class FigureExtractor:
             return f"{prefix}{following}".strip()
         return prefix
 
-    def extract(self, doc: SegmentedDocument, report_year: int | None = None) -> list[FigureRecord]:
+    def extract(self, doc: SegmentedDocument, report_year: int | None = None,
+                skipped: list[Skipped] | None = None) -> list[FigureRecord]:
+        """The document's figures. With a `skipped` list, a number that fails
+        to be read or described is left out and noted there, and the others
+        stay; without one, the failure is raised."""
         figures: list[FigureRecord] = []
         lead_clause = ""  # the clause of the first figure in the last sentence that had figures
+        title = doc.sentences[0].text if doc.sentences and not doc.sentences[0].section else ""
+        discourse, part = Discourse(title), ""
+        previous: list[FigureRecord] = []
+        first: dict[tuple[str, int | None], FigureRecord] = {}  # metric and year -> the figure that first gave it
+        in_breakdown = False  # a breakdown word opened a list that goes on over sentences ending in ；
         for sentence in doc.sentences:
-            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause)
+            top = sentence.section.split(SECTION_JOIN, 1)[0]
+            if top != part:
+                part, first, in_breakdown = top, {}, False
+                discourse.new_part()
+            found, first_clause = self.extract_sentence(doc.doc_id, sentence, report_year, lead_clause,
+                                                        discourse.text, previous, skipped)
+            # the same metric again with a smaller value, after a word that opens a breakdown in
+            # its sentence or a list of them (其中, 按行业分, 市本级, …案件中): a part (a county, an
+            # industry, a campaign), no id of its own
+            for j, figure in enumerate(found):
+                if not figure.metric:
+                    continue
+                total = first.setdefault((figure.metric, figure.year), figure)
+                opened = in_breakdown or self.rules.breakdown.search(doc.clean, max(sentence.start, total.end), figure.start)
+                if figure.value < total.value and opened:
+                    found[j] = figure.model_copy(update={"metric": ""})
+            if found and self.rules.breakdown.search(sentence.text):
+                in_breakdown = True
+            if not sentence.text.rstrip().endswith(LIST_GOES_ON):
+                in_breakdown = False
             figures.extend(found)
             lead_clause = first_clause or lead_clause
+            previous = found or previous
+            discourse.add(sentence.text)
         return figures
 
     def extract_sentence(self, doc_id: str, sentence: Sentence, report_year: int | None,
-                         lead_clause: str = "") -> tuple[list[FigureRecord], str]:
+                         lead_clause: str = "", discourse: Callable[[], str] | None = None,
+                         earlier: list[FigureRecord] | None = None,
+                         skipped: list[Skipped] | None = None) -> tuple[list[FigureRecord], str]:
         """The figures of one sentence, and the clause of its first figure
-        (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案")."""
+        (the next sentence may leave out its verb: "共考评行政案件92案。刑事案件158案").
+        `discourse` gives earlier text that may name the act; `earlier`, the figures of the
+        sentence before, whose total a sentence opening with 其中 breaks down."""
         text = sentence.text
         candidates = self.candidates(sentence)
         if not candidates:
@@ -279,89 +341,229 @@ class FigureExtractor:
         floor = 0
         quotes = [pair for pair in self.rules.quote_pairs if pair[0] in text]
         for c in candidates:
-            unit = self.unit_of(c)
-            clause_start = self.clause_start(text, c.start, floor)
-            if self.rejection(c, unit, text[clause_start:c.start], quotes):
-                continue
-            multiplier = ""
-            if unit is None and (label := self.cell_label(c)):
-                unit, multiplier = self.cell_unit(label)
-                clause_start = text.find(label)
-            year = self.year_of(text[:c.start], report_year)
-            if year is not None and report_year is not None and year < report_year - 1:
-                continue  # history ("2008年…在3个市州试点"): not measured over the reporting period
-            accepted.append((c, unit, multiplier, clause_start, year))
-            floor = c.end
+            with isolated(c, skipped):
+                unit = self.unit_of(c)
+                clause_start = self.clause_start(text, c.start, floor)
+                if self.rejection(c, unit, text[clause_start:c.start], quotes):
+                    continue
+                multiplier = ""
+                if unit is None and (label := self.cell_label(c)):
+                    unit, multiplier = self.cell_unit(label)
+                    clause_start = text.find(label)
+                year = self.year_of(text[:c.start], report_year)
+                if year is not None and report_year is not None and year < report_year - 1:
+                    continue  # history ("2008年…在3个市州试点"): not measured over the reporting period
+                accepted.append((c, unit, multiplier, clause_start, year))
+                floor = c.end
 
         if not accepted:
             return [], ""
+        earlier_text = discourse() if discourse is not None else ""
         records: list[FigureRecord] = []
         previous_subject = ""
         parent_of_kind: dict[str, str] = {}
         previous: tuple[str, MetricMatch] | None = None  # the last figure's clause and metric
+        names = self.respective_names(text, accepted)
+        has_series = SERIES_WORD in text
+        in_series = False  # the figure before was one of a series year by year
         for i, (c, unit, multiplier, clause_start, year) in enumerate(accepted):
-            next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
-            prefix = text[clause_start:c.start]
-            following = self.following_noun(text, c.end, next_start)
-            subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
-            subject = previous_subject = subject or previous_subject
+            with isolated(c, skipped):
+                next_start = accepted[i + 1][0].start if i + 1 < len(accepted) else len(text)
+                prefix = text[clause_start:c.start]
+                following = self.following_noun(text, c.end, next_start)
+                kind = unit.kind if unit else "count"
+                last = records[-1] if records else None
+                # "分别受理412件、377件": the same measure as the figure before, for another subject
+                listed = last is not None and last.unit_kind == kind and bool(self.rules.list_join.fullmatch(prefix))
+                # "2018年以来…分别为16.4%、11.36%", "2020年为13.5%、2021年为20.2%": one measure year by year
+                series = self.rules.series.search(text, 0, c.start) if has_series else None
+                yearly = last is not None and last.unit_kind == kind and bool(self.rules.period_item.fullmatch(prefix))
+                # "较上年的72件": the same measure for another year
+                compared = None if listed or not COMPARED.search(prefix) else self.rules.comparison.search(prefix)
+                # "立案46起（市本级9起）": a part of the figure before
+                part = None if listed or last is None else self.rules.part_open.match(prefix)
+                if (listed or yearly) and last is not None:
+                    figure_kind = last.kind
+                else:  # the figure a comparison names is a level (较上年的72件), not the change
+                    figure_kind = "level" if compared else self.figure_kind_of(prefix, unit, text[c.end:c.end + 1])
+                subject = self.subject_of(prefix, following if len(following) <= MAX_SUBJECT_FOLLOWING else "")
+                subject = previous_subject = subject or previous_subject
 
-            kind = unit.kind if unit else "count"
-            paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
-            clause = previous[0] if paired else prefix
-            context = FigureContext(
-                clause=clause, following=following, before=f"{sentence.section} {text[:c.start]}",
-                unit=unit.text if unit else "", kind=kind,
-                is_change=bool(self.rules.change.search(prefix[-6:])),
-            )
-            metric = self.catalog.assign(context)
-            if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
-                metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
-            if paired and metric.score < previous[1].score:
-                metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
-            previous = (clause, metric)
+                paired = not prefix.strip() and previous is not None  # "61 案 113 人": the same clause, another unit
+                clause = names.get(i) or (previous[0] if paired or listed else prefix)
+                context = FigureContext(
+                    clause=clause, following=following, before=f"{sentence.section}{PIECES}{text[:c.start]}",
+                    unit=unit.text if unit else "", kind=kind, figure_kind=figure_kind, context=earlier_text,
+                    sentence=text, at=c.start,
+                )
+                borrowed = self.borrowed(records, kind) if compared else None
+                if (listed and in_series or yearly) and last is not None:
+                    metric, subject = MetricMatch(last.metric, previous[1].score if previous else 0.0), last.subject
+                    if listed and last.year is not None:
+                        year = last.year + 1
+                elif listed and i not in names and last is not None:
+                    # 六个区县分别受理412件、377件: counts of the parts, no id of their own (nor has the first)
+                    metric, subject = NO_METRIC, last.subject
+                    if records[-1].metric and self.rules.respectively in text[:c.start]:
+                        records[-1] = records[-1].model_copy(update={"metric": ""})
+                elif borrowed is not None and not compared.group("words").strip():
+                    metric, subject = MetricMatch(borrowed.metric, 0.0), f"{compared.group('period')}{borrowed.subject}"
+                else:
+                    metric = self.catalog.assign(context)
+                    if i == 0 and not metric.id and lead_clause and same_head_noun(lead_clause, clause):
+                        metric = self.catalog.assign(replace(context, clause=lead_clause + clause))
+                    if compared and borrowed is not None and not metric.id:
+                        metric = MetricMatch(borrowed.metric, 0.0)
+                if paired and not listed and metric.score < previous[1].score:
+                    metric = NO_METRIC  # a second count of the same thing (persons of the cases) with no id of its own
+                previous = (clause, metric)
+                in_series = bool(series) and (listed and in_series or self.rules.respectively in prefix)
+                if in_series and not listed:
+                    year = int(series.group(1))  # the first of a series is its start year
+                if compared:
+                    named = compared.group("year")
+                    year = int(named) if named else (year - 1 if year is not None else None)
 
-            start = c.offset + c.start
-            if prefix.lstrip().startswith("其中"):
-                totals = [r for r in records if r.unit_kind == kind]
-                if totals:  # the parts that follow 其中 belong to the last total of their kind
-                    parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
-            qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()
-            records.append(FigureRecord(
-                figure_id=f"{doc_id}:{start}",
-                doc_id=doc_id,
-                start=start,
-                end=c.offset + c.end,
-                text=text[c.start:c.end],
-                value=self.value_of(c, multiplier),
-                unit=unit.text if unit else "",
-                unit_kind=kind,
-                approx=bool(qualifier),
-                qualifier=qualifier,
-                metric=metric.id,
-                kind="change" if context.is_change else "level",
-                subject=subject,
-                year=year,
-                section=sentence.section,
-                sentence=text,
-                parent_id=parent_of_kind.get(kind, ""),
-                extractor=EXTRACTOR,
-            ))
+                start = c.offset + c.start
+                since_last = text[accepted[i - 1][0].end if i else 0:c.start]
+                if PARTS_FOLLOW in since_last:
+                    totals = [r for r in (records or earlier or ()) if r.unit_kind == kind]
+                    if totals:  # the parts that follow 其中 belong to the last total of their kind
+                        parent_of_kind[kind] = totals[-1].parent_id or totals[-1].figure_id
+                parent_id = parent_of_kind.get(kind, "")
+                if part and last is not None and last.unit_kind == kind:
+                    parent_id = last.figure_id
+                    subject = f"{part.group('org').strip()}{last.subject}"
+                parent = next((r for r in [*(earlier or ()), *records] if r.figure_id == parent_id), None) if parent_id else None
+                if parent is not None and parent.metric == metric.id:
+                    metric = NO_METRIC  # a part has no id of its own when its total has the same one
+                qualifier = "".join(c.group(g) for g in ("pre", "q1", "q2", "post")).strip()
+                records.append(FigureRecord(
+                    figure_id=f"{doc_id}:{start}",
+                    doc_id=doc_id,
+                    start=start,
+                    end=c.offset + c.end,
+                    text=text[c.start:c.end],
+                    value=self.value_of(c, multiplier),
+                    unit=unit.text if unit else "",
+                    unit_kind=kind,
+                    approx=bool(qualifier),
+                    qualifier=qualifier,
+                    metric=metric.id,
+                    kind=figure_kind,
+                    subject=subject,
+                    year=year,
+                    section=sentence.section,
+                    sentence=text,
+                    parent_id=parent_id,
+                    extractor=EXTRACTOR,
+                ))
         first_clause = text[accepted[0][3]:accepted[0][0].start] if accepted else ""
         return records, first_clause
+
+    def figure_kind_of(self, prefix: str, unit: Unit | None, after: str = "") -> str:
+        """level, change (同比增长12.5%, 下降3个百分点), share (占比21.7%, 99%的县),
+        average (案均罚款8.8万元) or rate (纠错率8.2%: any other percentage; 复议诉讼比达1.13)."""
+        r = self.rules
+        if (unit is not None and unit.text in r.change_units) or r.change.search(prefix[-CHANGE_NEAR:]):
+            return "change"
+        percent = unit is not None and unit.kind == "percent"
+        if r.share.search(prefix) or (percent and after in r.share_after):
+            return "share"
+        if percent or (unit is None and r.ratio.search(prefix)):
+            return "rate"
+        return "average" if r.average.search(prefix) else "level"
+
+    @staticmethod
+    def borrowed(records: list[FigureRecord], kind: str) -> FigureRecord | None:
+        """The level figure a comparison refers back to: the last one of its unit kind."""
+        return next((r for r in reversed(records) if r.unit_kind == kind and r.kind == "level"), None)
+
+    def respective_names(self, text: str, accepted: list) -> dict[int, str]:
+        """"查封、扣押、移送分别为21宗、6宗、8宗": each number's own name, by its place
+        in the list (figure index -> the clause it stands for)."""
+        names: dict[int, str] = {}
+        for i, (c, _, _, clause_start, _) in enumerate(accepted):
+            prefix = text[clause_start:c.start]
+            at = prefix.rfind(self.rules.respectively)
+            if at < 0:
+                continue
+            listed = [name for name in regex.split(r"[、和及]", prefix[:at]) if name.strip()]
+            verb = prefix[at + len(self.rules.respectively):]
+            members = [i]
+            for j in range(i + 1, len(accepted)):
+                between = text[accepted[j - 1][0].end:accepted[j][0].start]
+                if not self.rules.list_join.fullmatch(between):
+                    break
+                members.append(j)
+            if len(listed) == len(members) > 1:
+                lead = prefix[:prefix.find(listed[0])] if listed[0] in prefix else ""
+                names.update({j: f"{lead}{name}{verb}" for j, name in zip(members, listed)})
+        return names
 
     @staticmethod
     def following_noun(text: str, end: int, next_start: int) -> str:
         """The words right after a figure's unit up to the clause end: the
         noun counted when it follows the number (发现322个问题). When the
         next figure stands in the same clause, stop at the list comma."""
-        brk = CLAUSE_BREAK.search(text, end)
+        # (a break after the next figure tells no more than one at it: the search stops
+        # there, the character after it still in view for the break's look-ahead)
+        brk = CLAUSE_BREAK.search(text, end, next_start + 2)
         clause_end = brk.start() if brk else len(text)
         if next_start < clause_end:
             comma = text.find("、", end, next_start)
             clause_end = comma if comma >= 0 else next_start
         following = text[end:clause_end]
         return "" if PUNCTUATION_FIRST.match(following) else following.strip()[:MAX_FOLLOWING]
+
+
+class Discourse:
+    """The title and the last sentences of the current part of a report: a sentence that
+    names no act is about the one named last before it ("收到复议申请96件。受理89件").
+    The catalog looks for that act only when a figure needs it."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.recent: deque[str] = deque(maxlen=DISCOURSE_SENTENCES)
+        self.joined = ""
+
+    def new_part(self) -> None:
+        self.recent.clear()
+        self.joined = ""
+
+    def add(self, sentence: str) -> None:
+        self.recent.append(sentence)
+        self.joined = ""
+
+    def text(self) -> str:
+        if not self.joined:  # one string while no sentence is added: the catalog caches by it
+            self.joined = PIECES.join((self.title, *self.recent))
+        return self.joined
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A number left out because reading or describing it failed. Offsets
+    are in the clean text, as a figure's are before grounding."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+
+@contextmanager
+def isolated(c: Candidate, skipped: list[Skipped] | None) -> Iterator[None]:
+    """The work on one candidate: should it fail, the candidate is noted in
+    `skipped` and left out, and the sentence goes on (one number that cannot
+    be read costs that number only)."""
+    try:
+        yield
+    except Exception as error:
+        if skipped is None:
+            raise
+        skipped.append(Skipped(c.offset + c.start, c.offset + c.end, c.text[c.start:c.end],
+                               f"{type(error).__name__}: {error}"))
 
 
 def same_head_noun(a: str, b: str) -> bool:

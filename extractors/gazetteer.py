@@ -150,7 +150,7 @@ class Gazetteer:
                 continue
             for length in scan.lengths_by_first[text[i]]:
                 name = text[i : i + length]
-                if name in scan.names:
+                if len(name) == length and name in scan.names:  # (a slice at the text's end is shorter)
                     found.append((i, i + length, name))
                     resume = i + length
                     break

@@ -4,11 +4,20 @@ cn2an does the conversion of Chinese and mixed numerals. Where it falls
 short we say so and do the small rest here: it rejects thousands separators
 (we drop them first), and it does not know the financial numerals 貳/參 in
 their traditional forms beyond 壹贰叁… (normalisation has made them simplified).
+A multiplier written after the numeral (万, 亿 and the compounds 百万, 千万,
+万亿 of units.toml) is applied here, by its value, rather than by cn2an,
+which reads 1.2亿 but not 20百万, 1.5万亿 or 七五万.
 """
 from __future__ import annotations
 
 import re
+import math
+import tomllib
 from functools import cache, lru_cache
+from importlib import resources
+
+
+BARE_POWERS = "百千万亿"
 
 
 class NotANumber(ValueError):
@@ -24,13 +33,24 @@ def _cn2an():
     return cn2an.cn2an
 
 
+@cache
+def _multipliers() -> dict[str, int]:
+    units = resources.files("extractors.data").joinpath("units.toml").read_text(encoding="utf-8")
+    return tomllib.loads(units)["multipliers"]
+
+
 @lru_cache(maxsize=4096)
 def to_value(numeral: str, multiplier: str = "") -> float:
     """The value of a numeral (Arabic, Chinese or mixed) times an optional
-    万/亿 multiplier written after it, as a plain decimal."""
-    text = numeral.replace(",", "").replace(" ", "") + multiplier
+    万/亿 multiplier written after it, as a plain decimal (finite: a number
+    too big for a float is not a number)."""
+    text = numeral.replace(",", "").replace(" ", "")
     if not text:
         raise NotANumber(numeral)
+    if text[0] in BARE_POWERS:
+        text = "一" + text  # 千余户, 上万件: a power of ten alone is one of it (cn2an rejects it)
+    if multiplier and multiplier not in _multipliers():
+        raise NotANumber(f"{numeral}{multiplier}: {multiplier} is not a multiplier")
     try:
         value = float(text)
     except ValueError:
@@ -38,6 +58,9 @@ def to_value(numeral: str, multiplier: str = "") -> float:
             value = float(_cn2an()(text, "smart"))
         except (ValueError, KeyError, IndexError, TypeError) as error:
             raise NotANumber(f"{numeral}{multiplier}: {error}") from None
+    value *= _multipliers().get(multiplier, 1)
+    if not math.isfinite(value):
+        raise NotANumber(f"{numeral}{multiplier}: too large")
     # 7282.1179万 is 72821179, not 72821179.00000001
     return round(value, 6)
 

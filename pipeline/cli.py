@@ -2,7 +2,7 @@
 
 Exit status: 0 when every document was read (ok or empty), 1 when any
 failed, 2 for a usage error (a bad option, an NER backend that cannot be
-used). Bad input never shows a traceback; `zhfig --verbose` logs them.
+used), 3 when another run is writing into the same --out. Bad input never shows a traceback; `zhfig --verbose` logs them.
 """
 from __future__ import annotations
 
@@ -99,8 +99,10 @@ def run(
     """Turn reports into tables: documents, figures, entities, issues, metrics_wide, panel (CSV and Parquet).
 
     Every input file gets one row in documents.csv, whatever happens to it.
-    A re-run into the same --out reuses the results of unchanged files.
-    The summary line goes to stdout; exit status 1 when any document failed.
+    A re-run into the same --out reuses the results of unchanged files and
+    removes what a killed run left; while one run writes into an --out,
+    another into it stops at once (exit status 3). The summary line goes
+    to stdout; exit status 1 when any document failed.
 
     Examples:
 
@@ -158,7 +160,9 @@ def _progress() -> Progress:
 @app.command()
 def extract(
     file: Path = typer.Argument(..., help="One report (.txt, .md, .html) in any encoding; tables in it are read cell by cell.", dir_okay=False),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per line, for machines."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object, for machines: the report's row of "
+                                 "documents, then its lists of figures, entities and issues (empty lists when "
+                                 "there are none), columns as in the tables."),
     entities: bool = typer.Option(False, "--entities", help="Show the named entities instead of the figures."),
     ner: NerName = NER_OPTION,
     hanlp_model: Optional[Path] = HANLP_MODEL_OPTION,
@@ -169,7 +173,7 @@ def extract(
 
     ```
     zhfig extract data/raw/000_29a50878a8927d2e.txt
-    zhfig extract report.html --json | jq .value
+    zhfig extract report.html --json | jq '.figures[].value'
     ```
     """
     from extractors.ner import get_backend
@@ -182,11 +186,12 @@ def extract(
     doc = process_file(file, None, backend)
     if doc.status == "error":
         raise _fail(f"{file}: {doc.error}", 1)
-    records = doc.entities if entities else doc.figures
     if as_json:
-        for record in records:
-            print(record.model_dump_json())
+        from pipeline.rows import DocumentRows
+
+        print(json.dumps(DocumentRows.from_document(doc).as_dict(), ensure_ascii=False))
         return
+    records = doc.entities if entities else doc.figures
     facts = doc.facts
     stdout.print(f"[bold]{facts.title or doc.doc_id}[/]", highlight=False)
     stdout.print(" · ".join(str(part) for part in (facts.agency, facts.report_year, facts.report_type,

@@ -17,12 +17,15 @@ from functools import cache
 
 from extractors.checks import check_figures
 from extractors.document_facts import extract_facts
-from extractors.figures import FigureExtractor
+from extractors.figures import FigureExtractor, Skipped
 from extractors.metrics import load_catalog
 from extractors.ner.base import NerBackend
 from extractors.table_checks import check_tables
 from extractors.tables import TableFigure, table_extractor
 from schemas import EntityRecord, ExtractedDocument, FigureRecord, IssueRecord, SegmentedDocument
+
+STAGE = "extract"
+MAX_QUOTED = 40  # characters of a skipped number's text quoted in its warning
 
 @cache
 def figure_extractor() -> FigureExtractor:
@@ -38,11 +41,30 @@ def ground(doc: SegmentedDocument, record: FigureRecord | EntityRecord) -> None:
     record.text = doc.original[record.start : record.end]
 
 
-def ground_figures(doc: SegmentedDocument, figures: list[FigureRecord]) -> list[FigureRecord]:
+def ground_each(doc: SegmentedDocument, records: list, issues: list[IssueRecord] | None) -> list:
+    """The records that ground. With an `issues` list, one whose span does not
+    fit the text is left out with a warning there, and the others stay;
+    without one, the failure is raised."""
+    grounded = []
+    for record in records:
+        try:
+            ground(doc, record)
+        except IndexError as error:
+            if issues is None:
+                raise
+            issues.append(IssueRecord(doc_id=doc.doc_id, severity="warning", stage=STAGE,
+                                      message=f"left out “{_quoted(record.text)}”: {error}"))
+        else:
+            grounded.append(record)
+    return grounded
+
+
+def ground_figures(doc: SegmentedDocument, figures: list[FigureRecord],
+                   issues: list[IssueRecord] | None = None) -> list[FigureRecord]:
     # figure ids carry the start offset, so parents are looked up under their new ids
     new_ids = {}
+    figures = ground_each(doc, figures, issues)
     for figure in figures:
-        ground(doc, figure)
         new_ids[figure.figure_id] = figure.figure_id = f"{doc.doc_id}:{figure.start}"
         if doc.page_starts:  # a PDF: the page the figure starts on
             figure.page = bisect_right(doc.page_starts, figure.start)
@@ -51,11 +73,29 @@ def ground_figures(doc: SegmentedDocument, figures: list[FigureRecord]) -> list[
     return figures
 
 
-def ground_entities(doc: SegmentedDocument, entities: list[EntityRecord]) -> list[EntityRecord]:
+def ground_entities(doc: SegmentedDocument, entities: list[EntityRecord],
+                    issues: list[IssueRecord] | None = None) -> list[EntityRecord]:
+    entities = ground_each(doc, entities, issues)
     for entity in entities:
-        ground(doc, entity)
         entity.entity_id = f"{doc.doc_id}:{entity.backend}:{entity.start}"
     return entities
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]}…"
+
+
+def skipped_issues(doc: SegmentedDocument, skipped: list[Skipped]) -> list[IssueRecord]:
+    """A warning for each number the figure extractor had to leave out,
+    naming it and where it stands in the original."""
+    issues = []
+    for number in skipped:
+        start, end = doc.clean_map.span(number.start, number.end) if doc.clean_map is not None else (
+            number.start, number.end)
+        issues.append(IssueRecord(doc_id=doc.doc_id, severity="warning", stage=STAGE,
+                                  message=f"left out the number “{_quoted(number.text)}” at [{start}, {end}): "
+                                          f"{_quoted(number.reason)}"))
+    return issues
 
 
 def attach_orgs(figures: list[FigureRecord], entities: list[EntityRecord], agency: str) -> None:
@@ -95,20 +135,22 @@ def outside_tables(figures: list[FigureRecord], table_figures: list[TableFigure]
 def extract(doc: SegmentedDocument, ner: NerBackend) -> ExtractedDocument:
     entities = ner.find(doc)
     facts = extract_facts(doc, entities)
-    figures = figure_extractor().extract(doc, facts.report_year)
+    skipped: list[Skipped] = []
+    figures = figure_extractor().extract(doc, facts.report_year, skipped)
     attach_orgs(figures, entities, facts.agency)
-    figures = ground_figures(doc, figures)
+    issues = skipped_issues(doc, skipped)
+    figures = ground_figures(doc, figures, issues)
     table_figures, problems = table_extractor().extract(doc, facts.report_year) if doc.tables else ([], [])
     figures = outside_tables(figures, table_figures)
     # a table's figures are checked against its own cells (table_checks), prose against prose
-    issues = check_figures(doc.doc_id, figures, load_catalog()) + check_tables(doc.doc_id, table_figures)
-    issues += [IssueRecord(doc_id=doc.doc_id, severity="warning", stage="extract", message=problem) for problem in problems]
+    issues += check_figures(doc.doc_id, figures, load_catalog()) + check_tables(doc.doc_id, table_figures)
+    issues += [IssueRecord(doc_id=doc.doc_id, severity="warning", stage=STAGE, message=problem) for problem in problems]
     if table_figures:
         figures = sorted(figures + [figure.record for figure in table_figures], key=lambda figure: figure.start)
     return ExtractedDocument(
         **doc.__dict__,
         facts=facts,
         figures=figures,
-        entities=ground_entities(doc, entities),
+        entities=ground_entities(doc, entities, issues),
         issues=issues,
     )

@@ -45,9 +45,11 @@ _REPLACEMENTS = {
 _REPLACED = re.compile("[" + "".join(map(re.escape, _REPLACEMENTS)) + "]")
 
 _T2S = opencc.OpenCC("t2s")
+_LONE_SURROGATE = re.compile("([\ud800-\udfff])")
 
 # Lines broken in mid-sentence (see _breaks_mid_sentence)
-_LINE_GAP = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")  # a line break, with blank lines and edge spaces
+# (it starts where a run of spaces starts: tried at every space of a long run, it would be quadratic)
+_LINE_GAP = re.compile(r"(?<![ \t])[ \t]*\n(?:[ \t]*\n)*[ \t]*")  # a line break, with blank lines and edge spaces
 _SENTENCE_END = re.compile(r"[。！？；：.!?;:…][”’」』）)】》\"']*[*_ \t]*$")
 _STOP = re.compile(r"[。！？；：!?;:]")
 _PUNCTUATION = re.compile(r"[，。、；：！？,;:!?…]")
@@ -72,7 +74,8 @@ _MD_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.MULTILINE)
 # the regex engine skip ahead to the next * or _: ten times faster.)
 _MD_STRONG = re.compile(r"((\*|_)(?<![*_][*_])\2{1,2})(?=[^\s*_])[^\n]*?(?<=[^\s*_])\1(?![*_])")
 _MD_ITALIC = re.compile(r"(\*)(?<![*0-9A-Za-z]\*)(?=[^\s*])[^\n*]*?(?<=[^\s*])\*(?![*0-9A-Za-z])")
-_MD_TABLE_RULE = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?)?[ \t]*(?:\n|\Z)", re.MULTILINE)
+# (the leading spaces possessive: a line of spaces is not tried split every way, which was quadratic)
+_MD_TABLE_RULE = re.compile(r"^[ \t]*+\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?)?[ \t]*(?:\n|\Z)", re.MULTILINE)
 _MD_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.MULTILINE)
 _MD_CELL_BORDER = re.compile(r"[ \t]*\|[ \t]*")
 
@@ -147,7 +150,12 @@ def _to_simplified(text: str) -> str:
     is C++: under a millisecond for the five sample reports), so it always
     runs. No entry of the t2s dictionaries installed with OpenCC changes a phrase's
     length; should one ever do, convert character by character instead,
-    which keeps the map 1:1."""
+    which keeps the map 1:1. OpenCC takes UTF-8, which a lone surrogate
+    (from a program's string, never from a decoded file) has no form in: it
+    stays as it is, and the text around it is converted."""
+    if _LONE_SURROGATE.search(text):
+        return "".join(part if _LONE_SURROGATE.fullmatch(part) else _to_simplified(part)
+                       for part in _LONE_SURROGATE.split(text))
     simplified = _T2S.convert(text)
     if len(simplified) != len(text):
         simplified = "".join(

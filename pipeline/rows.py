@@ -58,6 +58,13 @@ class DocumentRows(NamedTuple):
             [record_row(issue) for issue in doc.issues],
         )
 
+    def as_dict(self) -> dict:
+        """The rows as one JSON-ready object: the documents row under
+        "document", then a list for each other table (empty when it has none)."""
+        return {"document": dict(zip(columns(DocumentRecord), self.document)),
+                **{name: [dict(zip(columns(TABLES[name]), row)) for row in getattr(self, name)]
+                   for name in ("figures", "entities", "issues")}}
+
 
 def columns(model: type[BaseModel]) -> list[str]:
     return list(model.model_fields)

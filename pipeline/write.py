@@ -19,7 +19,6 @@ import contextlib
 import csv
 import io
 import os
-import secrets
 import types
 import typing
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +32,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from pipeline.outdir import temporary_path
 from pipeline.rows import METRICS_WIDE, PANEL, TABLES, DocumentRows, RenderedRows, render
 from schemas import PanelRecord
 
@@ -83,9 +83,8 @@ class TableWriter:
     def __init__(self, folder: Path, name: str, schema: pa.Schema):
         self.schema = schema
         self.published = [f"{name}.csv", f"{name}.parquet"]  # the files it leaves, relative to the folder
-        # final file -> its temporary: hidden, next to it (same file system, so the rename is atomic)
-        self._temps = {folder / f"{name}.{ext}": folder / f".{name}.{ext}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
-                       for ext in ("csv", "parquet")}
+        # final file -> its temporary, next to it (pipeline/outdir.py)
+        self._temps = {folder / f"{name}.{ext}": temporary_path(folder / f"{name}.{ext}") for ext in ("csv", "parquet")}
         self._csv_temp, self._parquet_temp = self._temps.values()
         self._files: list[IO] = []
         self._parquet: pq.ParquetWriter | None = None

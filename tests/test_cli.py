@@ -79,7 +79,8 @@ def test_metrics_lists_the_catalog_as_json_lines():
     assert result.exit_code == 0
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert rows[0] == {"id": "licensing.applications", "name": "行政许可申请", "kind": "count", "parent": "",
-                       "family": "licensing", "wordings": ["许可…申请", "申请…许可", "申请数量", "申请"]}
+                       "family": "licensing", "wordings": ["许可…申请", "许可…收到", "许可…新收", "许可…新受理",
+                                                                           "许可…接收", "许可…收案", "许可…受案", "申请数量"]}
     assert "penalty.total" in [row["id"] for row in rows]
     assert "行政许可申请" in invoke("metrics").output
 
@@ -87,16 +88,32 @@ def test_metrics_lists_the_catalog_as_json_lines():
 def test_extract_json_gives_grounded_figures():
     result = invoke("extract", str(SAMPLE), "--json")
     assert result.exit_code == 0
-    figures = [FigureRecord.model_validate_json(line) for line in result.output.splitlines()]
-    assert figures
+    report = json.loads(result.output)
+    assert list(report) == ["document", "figures", "entities", "issues"]
+    assert list(report["document"]) == columns(TABLES["documents"])
+    figures = [FigureRecord.model_validate(figure) for figure in report["figures"]]
+    assert len(figures) == report["document"]["n_figures"] > 0
     original = read_source(SAMPLE).original
     assert all(original[f.start:f.end] == f.text for f in figures)
+
+
+@pytest.mark.parametrize("text, status", [("关于工作的说明\n今年我们认真开展了各项工作。\n", "ok"), ("", "empty")])
+def test_extract_json_of_a_report_without_figures_is_the_same_shape_with_empty_lists(tmp_path, text, status):
+    report = tmp_path / "report.txt"
+    report.write_text(text, encoding="utf-8")
+    result = invoke("extract", str(report), "--json")
+    assert result.exit_code == 0
+    parsed = json.loads(result.output)
+    assert list(parsed) == ["document", "figures", "entities", "issues"]
+    assert parsed["document"]["status"] == status
+    assert parsed["document"]["n_figures"] == 0
+    assert parsed["figures"] == [] and parsed["entities"] == []
 
 
 def test_extract_shows_a_table_of_figures_or_entities():
     figures = invoke("extract", str(SAMPLE))
     assert figures.exit_code == 0
-    n_figures = len(invoke("extract", str(SAMPLE), "--json").output.splitlines())
+    n_figures = len(json.loads(invoke("extract", str(SAMPLE), "--json").output)["figures"])
     assert re.search(r"text\s+.\s+value\s+.\s+unit\s+.\s+metric\s+.\s+subject\s+.\s+sentence", figures.output)
     assert figures.output.rstrip().endswith(f"{n_figures} figures")
     entities = invoke("extract", str(SAMPLE), "--entities")

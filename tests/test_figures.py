@@ -53,7 +53,7 @@ def test_review_counts_and_generic_review(extractor):
 
 
 def test_noun_after_the_number_says_what_was_counted(extractor):
-    text = "检查中共发现 35 个问题，选派 12 名民警担任法制员，对 800 余名行政执法人员开展培训。"
+    text = "执法质量考评中共发现 35 个问题，选派 12 名民警担任法制员，对 800 余名行政执法人员开展培训。"
     assert metrics_of(extractor, text) == [
         ("35 个", "quality_review.issues"), ("12 名", "staff.legal_officers"),
         ("800 余名", "staff.enforcement_officers"),

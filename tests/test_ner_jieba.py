@@ -17,7 +17,7 @@ from schemas import SegmentedDocument, SourceDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
-GOLD = ROOT.parent / "shared" / "gold" / "seeds"
+GOLD = ROOT / "tests" / "data" / "gold"  # the sample reports' gold facts, copied from the shared gold
 
 
 def document(text: str) -> SegmentedDocument:

@@ -1,5 +1,6 @@
 """The surface-form table (tests/data/surface_forms.tsv) through the real stages:
-normalise, segment, extract figures, ground them in the original sentence."""
+normalise, segment, extract figures, ground them in the original sentence; each
+figure with its value, unit, qualifier, metric id and kind."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,17 +16,20 @@ from schemas import SourceDocument
 TABLE = Path(__file__).parent / "data" / "surface_forms.tsv"
 
 
-def parse_expected(cell: str) -> list[tuple[str, float, str, str]]:
-    """"3 余场次 = 3 场次 ~余 | …" -> [("3 余场次", 3.0, "场次", "余"), …]"""
+def parse_expected(cell: str) -> list[tuple[str, float, str, str, str, str]]:
+    """"3 余场次 = 3 场次 ~余 @training.sessions #level | …"
+    -> [("3 余场次", 3.0, "场次", "余", "training.sessions", "level"), …] (@- : no metric)"""
     if cell.strip() == "-":
         return []
     figures = []
     for item in cell.split(" | "):
         quote, _, described = item.partition(" = ")
         parts = described.split()
+        kind = parts.pop()[1:]
+        metric = parts.pop()[1:]
         qualifier = parts.pop()[1:] if parts[-1].startswith("~") else ""
         value, unit = float(parts[0]), (parts[1] if len(parts) > 1 else "")
-        figures.append((quote, value, unit, qualifier))
+        figures.append((quote, value, unit, qualifier, "" if metric == "-" else metric, kind))
     return figures
 
 
@@ -42,7 +46,7 @@ CASES = load_cases()
 
 
 def test_the_table_is_large_enough():
-    assert len(CASES) >= 150
+    assert len(CASES) >= 400
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +59,7 @@ def test_surface_form(extractor, sentence, expected):
     source = SourceDocument(doc_id="t", path="t", format="txt", encoding="utf-8", original=sentence, text=sentence)
     doc = segment(normalize(source))
     figures = ground_figures(doc, extractor.extract(doc, report_year=2023))
-    got = [(f.text, f.value, f.unit, f.qualifier) for f in figures]
+    got = [(f.text, f.value, f.unit, f.qualifier, f.metric, f.kind) for f in figures]
     assert got == parse_expected(expected)
     for f in figures:
         assert sentence[f.start:f.end] == f.text

@@ -369,7 +369,7 @@ def test_a_layout_table_around_the_report_keeps_its_prose(tmp_path, jieba):
       </td></tr></table>""")
     doc = process_file(write(tmp_path, "layout.html", html), None, jieba)
     assert [(f.text, f.extractor, f.metric) for f in doc.figures] == [
-        ("86件", "pattern", "licensing.applications"), ("80件", "pattern", "licensing.granted"),
+        ("86件", "pattern", "licensing.accepted"), ("80件", "pattern", "licensing.granted"),
         ("86", "table", "licensing.applications"), ("84", "table", "licensing.accepted"),
         ("80", "table", "licensing.granted"),
     ]

@@ -472,10 +472,7 @@ class _Affinity:
 
     def joins(self, left: str, right: str) -> bool:
         """Whether a catalog wording runs across the end of `left` into `right`."""
-        joined, at = _T2S.convert(left + right), len(left)
-        return any(m.start() < at < m.end()
-                   for metric in self.catalog.metrics.values() for wording in metric.patterns
-                   for m in wording.pattern.finditer(joined))
+        return self.catalog.runs_across(_T2S.convert(left + right), len(left))
 
     def pair(self, parent: str, child: str, common: set[str]) -> float:
         (parent_family, parent_metric), (child_family, child_metric) = self.family(parent), self.family(child)

@@ -29,7 +29,7 @@ import zstandard
 from extractors.ner import get_backend
 from extractors.ner.base import NerBackend
 from pipeline.cache import pack
-from pipeline.rows import DocumentRows, RenderedRows, render
+from pipeline.rows import RenderedRows, render
 
 if TYPE_CHECKING:
     from pipeline.runner import InputFile, RunOptions

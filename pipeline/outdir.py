@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,18 +36,31 @@ except ImportError:  # not POSIX
 log = logging.getLogger(__name__)
 
 LOCK_FILE = ".zhfig.lock"
-TEMPORARY = re.compile(r"\..+\.(?P<pid>\d+)-[0-9a-f]+\.tmp")  # see temporary_path
+TEMPORARY = re.compile(r"\..+\.(?P<pid>\d+)-[0-9a-f]+\.(?:tmp|old)")  # see temporary_path
 
 
 class OutputFolderBusy(RuntimeError):
     """Another run is writing into the output folder."""
 
 
-def temporary_path(final: Path) -> Path:
-    """Where `final` is written before it is renamed over: hidden, in the same
-    folder (so the rename is atomic), named with this process's id so that a
-    later run can tell whether its writer is still alive."""
-    return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+def temporary_path(final: Path, suffix: str = "tmp") -> Path:
+    """Where `final` is written before it is renamed over (a file, or a
+    folder of parts), or, with suffix "old", where the previous one is moved
+    aside while it is replaced: hidden, in the same folder (so the rename is
+    atomic), named with this process's id so that a later run can tell
+    whether its writer is still alive."""
+    return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.{suffix}")
+
+
+def publish_folder(temp: Path, final: Path) -> None:
+    """A finished folder (`temp`) in place of `final`: the old one is moved
+    aside first and deleted after, so a reader sees one or the other whole."""
+    old = temporary_path(final, "old") if final.exists() else None
+    if old is not None:
+        os.replace(final, old)
+    os.replace(temp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -60,18 +74,20 @@ def _alive(pid: int) -> bool:
 
 
 def remove_stale_temporaries(out: Path) -> list[Path]:
-    """Delete the temporaries under `out` whose writing process no longer
-    runs; the paths deleted."""
+    """Delete the temporaries under `out` (files, and the part folders of
+    `--dataset` tables) whose writing process no longer runs; the paths
+    deleted."""
     if fcntl is None:
         return []
     removed = []
-    for folder, _, names in os.walk(out):
-        for name in names:
+    for folder, subfolders, names in os.walk(out):
+        for name in [*names, *subfolders]:
             match = TEMPORARY.fullmatch(name)
             if match and not _alive(int(match["pid"])):
                 path = Path(folder, name)
-                path.unlink(missing_ok=True)
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
                 removed.append(path)
+        subfolders[:] = [name for name in subfolders if not TEMPORARY.fullmatch(name)]
     if removed:
         log.info("removed %d temporaries left by runs that did not finish", len(removed))
     return removed

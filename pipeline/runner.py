@@ -26,7 +26,7 @@ from pathlib import Path
 from extractors.ner import get_backend
 from extractors.ner.base import NerBackend
 from pipeline.cache import CACHE_FILE, FinishedRun, ResultCache, file_key, pipeline_fingerprint
-from pipeline.executors import GC_YOUNG_THRESHOLD, Executor, make_executor  # noqa: F401 (the gc setting a batch uses)
+from pipeline.executors import Executor, make_executor
 from pipeline.outdir import claimed
 from pipeline.read import DEFAULT_MAX_BYTES
 from pipeline.rows import DocumentRows, RenderedRows, render

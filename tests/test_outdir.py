@@ -89,3 +89,16 @@ def test_only_the_temporaries_of_processes_that_no_longer_run_are_removed(tmp_pa
     assert sorted(remove_stale_temporaries(tmp_path)) == sorted([dead, nested])
     assert live.exists() and not_ours.exists()
     assert live.name.startswith(f".figures.csv.{os.getpid()}-") and live.parent == tmp_path
+
+
+def test_the_part_folders_and_moved_aside_tables_of_a_dead_dataset_run_are_removed(tmp_path):
+    pid = a_dead_pid()
+    parts = tmp_path / f".figures.{pid}-0123abcd.tmp"  # a --dataset table being written
+    aside = tmp_path / f".documents.{pid}-89abcdef.old"  # the previous table, moved aside while replaced
+    published = tmp_path / "figures"  # a finished table: not a temporary
+    for folder in (parts, aside, published):
+        folder.mkdir()
+        (folder / "part-00000.parquet").write_bytes(b"PAR1")
+    assert sorted(remove_stale_temporaries(tmp_path)) == sorted([parts, aside])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["figures"]
+    assert (published / "part-00000.parquet").exists()

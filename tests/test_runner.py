@@ -9,7 +9,7 @@ import pytest
 
 from extractors.ner import get_backend
 import pipeline.segment
-from pipeline import runner
+from pipeline import executors, runner
 from pipeline.read import read_source
 from pipeline.runner import discover_inputs, process_file, run
 from pipeline.rows import METRICS_WIDE, TABLES
@@ -97,7 +97,7 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path):
     seen_during_run = []
     run([RAW / SAMPLES[4], RAW / SAMPLES[3]], tmp_path, workers=1,
         on_progress=lambda done, total: seen_during_run.append((gc.get_threshold()[0], gc.get_freeze_count() > 0)))
-    assert seen_during_run[-1] == (runner.GC_YOUNG_THRESHOLD, True)
+    assert seen_during_run[-1] == (executors.GC_YOUNG_THRESHOLD, True)
     assert (gc.get_threshold(), gc.get_freeze_count()) == (threshold, 0)
 
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import secrets
 import shutil
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.outdir import publish_folder, temporary_path
 from pipeline.write import ROW_GROUP_ROWS, open_csv
 
 PART_CSV_BYTES = 32 << 20  # rendered CSV per part: bounds the writer's memory and a part's size
@@ -37,7 +37,7 @@ class DatasetWriter:
         self.name = name
         self.published: list[str] = []  # the part files it leaves, relative to `folder`
         self._final = folder / name
-        self._temp = folder / f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        self._temp = temporary_path(self._final)
         self._temp.mkdir()
         header = io.StringIO()
         csv.writer(header).writerow(schema.names)
@@ -76,13 +76,7 @@ class DatasetWriter:
             self._write_part()
 
     def publish(self) -> None:
-        old = None
-        if self._final.exists():
-            old = self._final.with_name(f".{self.name}.{os.getpid()}-{secrets.token_hex(4)}.old")
-            os.replace(self._final, old)
-        os.replace(self._temp, self._final)
-        if old is not None:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        publish_folder(self._temp, self._final)
         self.published = [f"{self.name}/{part}" for part in self._parts]
 
     def discard(self) -> None:

@@ -8,11 +8,11 @@ never opens a half-built database.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import duckdb
 
+from pipeline.outdir import temporary_path
 from pipeline.rows import METRICS_WIDE, PANEL, TABLES
 from pipeline.writers.panel import catalog_table
 
@@ -23,7 +23,7 @@ DATABASE_TABLES = [*TABLES, METRICS_WIDE, PANEL]
 def write_database(out: Path) -> Path:
     """OUT/zhfig.duckdb from the tables' Parquet files in `out`; returns its path."""
     final = out / DATABASE_FILE
-    temp = out / f".{DATABASE_FILE}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    temp = temporary_path(final)
     try:
         with duckdb.connect(str(temp)) as con:
             for name in DATABASE_TABLES:

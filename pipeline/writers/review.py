@@ -27,7 +27,6 @@ import hashlib
 import multiprocessing
 import os
 import re
-import secrets
 import shutil
 import time
 from bisect import bisect_left
@@ -41,6 +40,7 @@ import jinja2
 import pyarrow.parquet as pq
 
 from pipeline.catalog import metric_rows
+from pipeline.outdir import publish_folder, temporary_path
 
 REVIEW_FOLDER = "review"
 PAGE_SIZE = 200  # documents per index page
@@ -370,15 +370,6 @@ def _issue_counts(out: Path) -> dict[str, int]:
     return counts
 
 
-def _publish(temp: Path, final: Path) -> None:
-    """The new folder in place of the old one: a reader sees one or the other whole."""
-    old = final.with_name(f".{final.name}-old-{secrets.token_hex(4)}")
-    if final.exists():
-        os.replace(final, old)
-    os.replace(temp, final)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def write_review(out: Path, *, entities: bool = True, workers: int | None = None) -> ReviewSummary:
     """The review pages of the tables in `out`, under out/review/."""
     started = time.perf_counter()
@@ -389,7 +380,7 @@ def write_review(out: Path, *, entities: bool = True, workers: int | None = None
     documents = list(_rows(out / "documents.parquet", None))
     for document in documents:
         document["page"] = _page_name(document["doc_id"])
-    temp = out / f".{REVIEW_FOLDER}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    temp = temporary_path(out / REVIEW_FOLDER)
     temp.mkdir()
     try:
         (temp / "docs").mkdir()
@@ -402,7 +393,7 @@ def write_review(out: Path, *, entities: bool = True, workers: int | None = None
             with multiprocessing.get_context("fork").Pool(workers, initializer=_environment) as pool:
                 placed = sum(pool.imap(_WriteInto(temp), jobs, chunksize=8))
         _write_index(temp, _index_rows(documents, _issue_counts(out)))
-        _publish(temp, out / REVIEW_FOLDER)
+        publish_folder(temp, out / REVIEW_FOLDER)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return ReviewSummary(out / REVIEW_FOLDER, len(documents), sum(d["n_figures"] for d in documents), placed,

@@ -113,6 +113,11 @@ class FigureRules:
         )
         if self.candidate.groupindex != GROUP:
             raise RuntimeError("figures.GROUP must list the candidate pattern's groups in order")
+        # every candidate holds a character that can begin a number (百 of 百分之 too), at most
+        # `candidate_reach` characters after the candidate's start (a qualifier and the gaps);
+        # the pattern is tried only from there (see FigureExtractor.candidates)
+        self.number_start = regex.compile(rf"[\d{regex.escape(numerals)}]")
+        self.candidate_reach = max(map(len, q["before"])) + len(q["before_pattern"]) + 3  # + GAP
         self.category_units = set(rules["numerals"]["category_units"])
         self.category_max = rules["numerals"]["category_max"]
 
@@ -182,7 +187,19 @@ class FigureExtractor:
 
     # -- finding ---------------------------------------------------------
     def candidates(self, sentence: Sentence) -> list[Candidate]:
-        return [Candidate(m, sentence) for m in self.rules.candidate.finditer(sentence.text)]
+        """The candidate pattern's matches, as finditer would give them, but searched
+        for only near the characters that can begin a number: tried at every place
+        of the sentence, the pattern's optional qualifier made it the extractor's
+        costliest regex."""
+        text, rules = sentence.text, self.rules
+        found, pos = [], 0
+        while (number := rules.number_start.search(text, pos)) is not None:
+            match = rules.candidate.search(text, max(pos, number.start() - rules.candidate_reach))
+            if match is None:
+                break
+            found.append(Candidate(match, sentence))
+            pos = match.end()
+        return found
 
     def unit_of(self, c: Candidate) -> Unit | None:
         if c.group("pct"):

@@ -14,7 +14,7 @@ import duckdb
 
 from pipeline.outdir import temporary_path
 from pipeline.rows import METRICS_WIDE, PANEL, TABLES
-from pipeline.writers.panel import catalog_table
+from pipeline.writers.panel import create_catalog_table
 
 DATABASE_FILE = "zhfig.duckdb"
 DATABASE_TABLES = [*TABLES, METRICS_WIDE, PANEL]
@@ -31,8 +31,7 @@ def write_database(out: Path) -> Path:
                 if not parquet.is_file():
                     raise FileNotFoundError(f"{parquet} is missing: run `zhfig run` into {out} first")
                 con.read_parquet(str(parquet)).create(name)
-            con.register("catalog", catalog_table())
-            con.execute("CREATE TABLE metrics AS SELECT * FROM catalog")
+            create_catalog_table(con)
             con.execute("CHECKPOINT")
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())

@@ -23,7 +23,7 @@ GAP = f"[^{SEPARATOR}]{{0,12}}?"  # "…" in a catalog word: a gap that never cr
 POOL = regex.compile(r"从[^，,；;。]{1,20}?中")
 CAPTURING = regex.compile(r"\((?!\?)")
 NOT_THE_ACT = regex.compile(r"类|事项")  # 行政处罚类1520件, 行政许可事项: a kind of case or item, not the act
-NEGATED = ("未", "不")  # 未审结2件: not the measure
+NEGATED = ("未", "不", "撤销")  # 未审结2件, 撤销立案3件 (a filing withdrawn): not the measure
 COORDINATE = regex.compile(r"[、和及与]?")  # between two measures counted together: 查封扣押, 查封、扣押
 # scores: a measure word and an act named in the figure's own clause outrank a wording
 # pattern as long as both; an act named only earlier in the sentence adds a little, one

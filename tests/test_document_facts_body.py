@@ -122,6 +122,16 @@ def test_a_township_office(facts_of):
     }
 
 
+@pytest.mark.parametrize("text, names", [
+    # the bureaus merged in the 2018–2019 reform, under their county names
+    ("汝阳县文化广电和旅游局2023年度行政执法工作报告", ["汝阳县文化广电和旅游局"]),
+    ("来源：县文广旅局", ["县文广旅局"]),
+    ("市城管执法局、区城市管理行政执法局联合开展整治", ["市城管执法局", "区城市管理行政执法局"]),
+])
+def test_merged_bureaus(text, names):
+    assert [text[start:end] for start, end in find_agencies(text)] == names
+
+
 def test_abbreviated_names_are_written_out():
     assert full_name("北京市市场监管局") == "北京市市场监督管理局"
     assert full_name("钟楼区人社局") == "钟楼区人力资源和社会保障局"

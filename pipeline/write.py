@@ -132,6 +132,7 @@ class TableWriter:
         if buffered:
             self._parquet.write_table(pa.Table.from_batches(pending).cast(self.schema), ROW_GROUP_ROWS)
         self._parquet.close()
+        pa.default_memory_pool().release_unused()  # else the pool keeps it, and the tables' conversions add up
 
     @property
     def parquet_path(self) -> Path:
@@ -208,9 +209,9 @@ class OutputTables:
         from pipeline.writers.panel import build_panel  # DuckDB, loaded only to finish a run
 
         pa.default_memory_pool().release_unused()  # what the conversions left, before DuckDB takes its share
-        panel, conflicts = build_panel(self._writers["documents"].parquet_path, self._writers["figures"].parquet_path)
-        last[PANEL].append(_csv_lines(panel))
-        last["issues"].append(_csv_lines(conflicts))
+        build_panel(self._writers["documents"].parquet_path, self._writers["figures"].parquet_path,
+                    lambda rows: last[PANEL].append(_csv_lines(rows)),
+                    lambda rows: last["issues"].append(_csv_lines(rows)))
         with ThreadPoolExecutor(os.cpu_count()) as pool:
             list(pool.map(lambda writer: writer.close(), last.values()))
         for writer in self._writers.values():

@@ -79,7 +79,8 @@ def _panel(tmp_path: Path, documents: list[DocumentRecord], figures: list[Figure
         table = pa.Table.from_pylist([dict(zip(schema.names, record_row(r))) for r in records], schema=schema)
         pq.write_table(table, tmp_path / f"{name}.parquet")
         paths.append(tmp_path / f"{name}.parquet")
-    rows, issues = build_panel(*paths)
+    rows, issues = [], []
+    build_panel(*paths, rows.extend, issues.extend)
     panel = [PanelRecord(**dict(zip(columns(PanelRecord), row))) for row in rows]
     return panel, [IssueRecord(**dict(zip(columns(IssueRecord), row))) for row in issues]
 

@@ -91,6 +91,7 @@ class FactWords:
     banner_parts: int
     banner_part_chars: int
     furniture: re.Pattern
+    site_name: re.Pattern
     date_labels: list[str]  # the likeliest first
     date_label: re.Pattern  # a label and what separates it from its date
     publisher_labels: re.Pattern
@@ -133,6 +134,7 @@ def fact_words() -> FactWords:
         banner_parts=data["title"]["banner_parts"],
         banner_part_chars=data["title"]["banner_part_chars"],
         furniture=_labels(page["furniture"]),
+        site_name=re.compile(page["site_name"]),
         date_labels=page["date_labels"],
         date_label=re.compile(rf"(?P<label>{_labels(page['date_labels']).pattern})[ \t:：|\]】]*\n?[ \t]*"),
         publisher_labels=_labels(page["publisher_labels"], LABEL_END),
@@ -227,9 +229,9 @@ def extract_facts(doc: SegmentedDocument, entities: list[EntityRecord]) -> Docum
 def _is_furniture(text: str, words: FactWords) -> bool:
     """A line of a web page's frame: with a frame word (来源, 点击, 【打印】)
     before any sentence punctuation (the page's text may be run into the
-    line after it), or a banner of short names."""
+    line after it), the site's name alone (天津政务网), or a banner of short names."""
     frame = FRAME_PART.match(text.replace(" ", "")).group()  # 索 引 号
-    if words.furniture.search(frame):
+    if words.furniture.search(frame) or words.site_name.fullmatch(frame):
         return True
     parts = text.split()  # a banner or menu: 中国政府网 山西省政府 忻州市政府
     return len(parts) >= words.banner_parts and all(len(part) <= words.banner_part_chars for part in parts) and not (
@@ -547,12 +549,12 @@ def _genre(title: str, opening: str, words: FactWords) -> str:
 
 def _report_type(title: str, opening: str, words: FactWords) -> str:
     """A report's type by its subject: in the title, or in the opening when there
-    is no title; other for a document of another genre or subject."""
+    is no title or the title names no subject (a site's name taken for one:
+    天津政务网); other for a document of another genre or subject."""
     if _genre(title, opening, words) == "other":
         return "other"
-    if title:
-        return _subject_type(title, words.title_report_types) or "other"
-    return _subject_type(opening, words.report_types) or "other"
+    return (title and _subject_type(title, words.title_report_types)) or _subject_type(
+        opening, words.report_types) or "other"
 
 
 def _subject_type(text: str, report_types: dict[str, list[str]]) -> str:

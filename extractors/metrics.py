@@ -342,7 +342,7 @@ class Catalog:
                         if self.coordinate(words, measure, found):
                             return NO_METRIC  # 查封扣押138件: two kinds counted together, neither id fits
                         return MetricMatch(metric.id, MEASURE_SCORE + measure.specificity + bonus)
-        if act_in_clause:  # an act named with no measure word: the act's total
+        if act_in_clause and not found:  # an act named with no measure word: the act's total (结案559件 is no total)
             for metric in self.by_act_measure.get((act_name, "total"), ()):
                 if metric.fits(ctx, figure_kind):
                     return MetricMatch(metric.id, TOTAL_SCORE + bonus - ACT_IN_CLAUSE)

@@ -180,9 +180,20 @@ def test_a_span_of_years_ends_in_its_last_or_in_the_year_of_publication(facts_of
     ("渝北区2023年行政执法数据公示\n2023年共查处违法案件35件。\n", "enforcement_report"),
     ("市应急管理局2024年一季度行政执法工作情况通报\n一季度共检查企业1732家次。\n", "other"),
     ("全市市场监管系统“铁拳”行动成效显著\n截至7月底，全市共立案5344件。\n", "other"),  # a news headline
+    ("某市2022年全年林业行政案件统计分析报告\n全年共查处林业行政案件41起。\n", "enforcement_report"),
+    # a page whose frame gives the site's name where the title would be: the opening decides
+    ("某省政务网\n现将市水务局2023年度行政执法工作情况报告如下。\n全年立案查处水事违法案件65件。\n", "enforcement_report"),
 ])
 def test_the_genre_decides_before_the_subject(facts_of, text, report_type):
     assert facts_of(text, ("report_type",)) == {"report_type": report_type}
+
+
+def test_a_breadcrumb_is_no_title(facts_of):
+    text = """您所在的位置：首页 > 政务公开 > 工作报告
+2022年某某区法治政府建设情况报告
+2022年，全区共办理行政复议案件58件。
+"""
+    assert facts_of(text, ("report_year", "report_type")) == {"report_year": 2022, "report_type": "rule_of_law_report"}
 
 
 def test_a_news_item_without_a_title(facts_of):

@@ -234,6 +234,18 @@ FLAT_LAYOUTS = {
          ("95", 95, "次", "inspection.total", "某区应急管理局"),
          ("60", 60, "家", "inspection.entities", "某区应急管理局"),
          ("325", 325, "次", "inspection.total", ""), ("240", 240, "家", "inspection.entities", "")]),
+    "packed headers padded to the table's width, a divider row, the empty last cell lost": (
+        "序号 | 单位名称 | 行政处罚实施数量（宗） | 罚没金额（万元） | 备注 | ||||\n"
+        "警告 | 罚款 | 没收违法所得、没收非法财物 | 其他行政处罚 | 合计（宗） | ||||\n"
+        "（一）本单位实施的 | |||||||||\n"
+        "1 | 某市卫生健康委员会 | 2 | 5 | 0 | 1 | 8 | 3.6 |\n",
+        "subject",
+        [("2", 2, "宗", "penalty.warning", "行政处罚实施数量 > 警告"),
+         ("5", 5, "宗", "penalty.fine", "行政处罚实施数量 > 罚款"),
+         ("0", 0, "宗", "penalty.confiscation", "行政处罚实施数量 > 没收违法所得、没收非法财物"),
+         ("1", 1, "宗", "penalty.other", "行政处罚实施数量 > 其他行政处罚"),
+         ("8", 8, "宗", "penalty.total", "行政处罚实施数量 > 合计"),
+         ("3.6", 36000, "元", "penalty.amount", "罚没金额")]),
     "a Markdown table": (
         "| 项目 | 数量（件） |\n|---|---:|\n| 警告 | 3 |\n| 罚款 | 14 |\n",
         "cell",

@@ -306,6 +306,9 @@ def _tables_in(text: str, rows: list[_Row]) -> list[Table]:
         while i < len(rows) and rows[i].labels() is not None and len(rows[i].cells) == width:
             values.append(rows[i])
             i += 1
+        if len(headers) > 1 and _is_section(headers[-1]):
+            headers.pop()  # (一)本单位实施的 | | | … under the column headers: a divider, not a header
+        width = _padded_width(headers, values, width)
         headers = [row for row in headers if len(row.cells) <= width]  # a wider row is not a header of these
         minimum = 1 if headers else 2
         if len(values) >= minimum and width >= 2 and (headers or values[0].kind != "space" or len(values) >= 3):
@@ -315,14 +318,37 @@ def _tables_in(text: str, rows: list[_Row]) -> list[Table]:
     return tables
 
 
+def _is_section(row: _Row) -> bool:
+    """A row of its first cell alone, the others empty: over the column headers a
+    header across them all (行政处罚实施数量（宗） | ||||), under them a part's title."""
+    return row.kind == "pipe" and bool(row.texts[0]) and not row.is_numeric(0) and not any(row.texts[1:])
+
+
+def _padded_width(headers: list[_Row], values: list[_Row], width: int) -> int:
+    """The table's width when the scraper padded every header row to it and the
+    value rows lost their last cell, an empty one, to the border (… | 0.8 |
+    under 序号 | … | 备注 | |||): one more than the value rows'; else `width`."""
+    counts = {len(row.cells) for row in headers}
+    if len(counts) != 1 or counts != {width + 1} or any(row.kind != "pipe" for row in headers):
+        return width
+    for row in values:
+        row.cells.append((row.end, row.end))
+        row.texts.append("")
+    return width + 1
+
+
 def _build(text: str, headers: list[_Row], values: list[_Row], width: int) -> Table | None:
-    # columns empty in every row are a scraper's padding ("| 0 | 0 | ||")
-    width = max(max((i + 1 for i, t in enumerate(row.texts) if t), default=0) for row in (*headers, *values))
+    # columns empty in every row are a scraper's padding ("| 0 | 0 | ||"), unless the header
+    # rows are packed to the left and so say nothing of where the columns are (see
+    # _packed_headers): then an empty last column is a real one (备注)
+    n_labels = max(row.labels() or 0 for row in values)
+    trimmed = max(max((i + 1 for i, t in enumerate(row.texts) if t), default=0) for row in (*headers, *values))
+    if not headers or _covered(headers, range(n_labels, trimmed)):
+        width = trimmed
     for row in (*headers, *values):
         row.cells, row.texts = row.cells[:width], row.texts[:width]
     if width < 2:
         return None
-    n_labels = max(row.labels() or 0 for row in values)
     placed = _place_headers(headers, width, n_labels)
     if placed is None:
         return None
@@ -342,10 +368,14 @@ def _place_headers(headers: list[_Row], width: int, n_labels: int) -> list[Cell]
     """Header cells with their spans rebuilt (see the module's docstring)."""
     grid = [row.texts + [""] * (width - len(row.texts)) for row in headers]
     spans = [row.cells + [(row.end, row.end)] * (width - len(row.cells)) for row in headers]
-    covered = all(any(grid[r][c] for r in range(len(grid))) for c in range(n_labels, width))
-    if covered or not headers:
+    if not headers or _covered(headers, range(n_labels, width)):
         return _aligned_headers(grid, spans, width)
     return _packed_headers(headers, width, n_labels)
+
+
+def _covered(headers: list[_Row], columns: range) -> bool:
+    """Whether some header row names each of these columns (else the rows are packed to the left)."""
+    return all(any(c < len(row.texts) and row.texts[c] for row in headers) for c in columns)
 
 
 def _aligned_headers(grid: list[list[str]], spans, width: int) -> list[Cell]:

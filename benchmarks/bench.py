@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -134,9 +135,9 @@ class Measurement:
         return self.docs / self.seconds
 
 
-def sample_memory(pid: int, peaks: dict[int, float], stop: threading.Event) -> None:
-    """Every half second, the resident memory of the process and its
-    descendants; `peaks` keeps each one's largest (MB)."""
+def watch_processes(pid: int, stop: threading.Event, look: Callable) -> None:
+    """Every half second until `stop`, look(process) at the process and each
+    of its descendants (psutil.Process objects; one that ends meanwhile is skipped)."""
     import psutil
 
     try:
@@ -150,9 +151,18 @@ def sample_memory(pid: int, peaks: dict[int, float], stop: threading.Event) -> N
             return
         for process in processes:
             try:
-                peaks[process.pid] = max(peaks.get(process.pid, 0), process.memory_info().rss / 2**20)
+                look(process)
             except psutil.Error:
                 pass
+
+
+def sample_memory(pid: int, peaks: dict[int, float], stop: threading.Event) -> None:
+    """The resident memory of the process and its descendants; `peaks`
+    keeps each one's largest (MB)."""
+    def look(process) -> None:
+        peaks[process.pid] = max(peaks.get(process.pid, 0), process.memory_info().rss / 2**20)
+
+    watch_processes(pid, stop, look)
 
 
 def measure(command: list[str], cwd: Path, docs: int, workers: int, sample: bool = False) -> Measurement:

@@ -34,6 +34,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench import watch_processes
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "raw"
 BROKEN_EVERY = 1000
@@ -72,22 +74,13 @@ def build(folder: Path, n: int, seed: int) -> int:
 
 
 def watch(pid: int, peaks: dict, stop: threading.Event) -> None:
-    """Every half second, each process of the tree's resident memory and open
-    file descriptors; `peaks` keeps the largest of each."""
-    import psutil
+    """Each process of the tree's resident memory and open file descriptors;
+    `peaks` keeps the largest of each."""
+    def look(process) -> None:
+        peaks["rss_mb"] = max(peaks.get("rss_mb", 0), process.memory_info().rss / 2**20)
+        peaks["fds"] = max(peaks.get("fds", 0), process.num_fds())
 
-    root = psutil.Process(pid)
-    while not stop.wait(0.5):
-        try:
-            processes = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return
-        for process in processes:
-            try:
-                peaks["rss_mb"] = max(peaks.get("rss_mb", 0), process.memory_info().rss / 2**20)
-                peaks["fds"] = max(peaks.get("fds", 0), process.num_fds())
-            except psutil.Error:
-                pass
+    watch_processes(pid, stop, look)
 
 
 def run_once(folder: Path, out: Path, n: int, broken: int, workers: int) -> dict:

@@ -146,6 +146,9 @@ def full_name(name: str, gazetteer: Gazetteer | None = None) -> str:
             if unit.group("suffix") == "委":
                 pieces.append("委员会")
                 last = unit.end("suffix")
+        elif core and unit.group("suffix") == "委":  # 卫生健康委: a commission, 委员会 written short
+            pieces += [name[last : unit.start("suffix")], "委员会"]
+            last = unit.end("suffix")
     name = "".join(pieces) + name[last:]
     _, city, county = gazetteer.locate(name)
     if city and county.endswith("区") and city not in name and name.endswith("分局"):

@@ -136,6 +136,7 @@ def test_abbreviated_names_are_written_out():
     assert full_name("北京市市场监管局") == "北京市市场监督管理局"
     assert full_name("钟楼区人社局") == "钟楼区人力资源和社会保障局"
     assert full_name("渝北区卫健委") == "渝北区卫生健康委员会"
+    assert full_name("本溪市卫生健康委") == "本溪市卫生健康委员会"
     assert full_name("区政府") == "区人民政府"
     assert full_name("海珠区公安分局") == "广州市公安局海珠区分局"
     assert full_name("汉中市公安局南郑分局") == "汉中市公安局南郑分局"
@@ -181,6 +182,7 @@ def test_a_span_of_years_ends_in_its_last_or_in_the_year_of_publication(facts_of
     ("市应急管理局2024年一季度行政执法工作情况通报\n一季度共检查企业1732家次。\n", "other"),
     ("全市市场监管系统“铁拳”行动成效显著\n截至7月底，全市共立案5344件。\n", "other"),  # a news headline
     ("某市2022年全年林业行政案件统计分析报告\n全年共查处林业行政案件41起。\n", "enforcement_report"),
+    ("某市卫生健康委员会2023年度第三季度行政处罚实施情况\n警告 | 罚款\n2 | 5\n", "enforcement_report"),
     # a page whose frame gives the site's name where the title would be: the opening decides
     ("某省政务网\n现将市水务局2023年度行政执法工作情况报告如下。\n全年立案查处水事违法案件65件。\n", "enforcement_report"),
 ])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable
+from functools import cache
 
 import opencc
 
@@ -212,6 +213,8 @@ def _breaks_mid_sentence(line: str, next_line: str) -> bool:
     and have no punctuation."""
     if not line or not next_line or "\t" in line or "\t" in next_line:
         return False
+    if line[-1].isdigit() and _figure_goes_on(next_line):
+        return True  # 出动执法人员6000 / 余人次: a figure broken from its qualifier or unit
     if _MARKUP_LINE.match(line) or _MARKUP_LINE.match(next_line) or _OUTLINE_NUMBER.match(next_line):
         return False
     if _SENTENCE_END.search(line):
@@ -223,6 +226,20 @@ def _breaks_mid_sentence(line: str, next_line: str) -> bool:
     if len(next_line) < _TITLE_LENGTH and not _PUNCTUATION.search(next_line):
         return False
     return True
+
+
+@cache
+def _figure_continuation() -> re.Pattern:
+    """What may follow a number within one figure: a qualifier, 万/亿, a measure word (units.toml)."""
+    from extractors.figures import default_rules  # the extractor's own lists, so the two agree
+
+    rules = default_rules()
+    words = sorted({*rules.units, *rules.multipliers, "余", "多"}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def _figure_goes_on(next_line: str) -> bool:
+    return _figure_continuation().match(next_line) is not None
 
 
 def _markdown_edits(text: str) -> list[Edit]:

@@ -148,6 +148,9 @@ def test_html_text_keeps_markdown_characters():
      "了《办案区门禁制度》《执法办案管理中心工作流程图》《新冠疫情防控期间执法办案中心管理使用规定》等 15 项制度。"),
     # a number with a decimal point goes on the sentence; it is not an outline item ("1.")
     ("投资1.2亿元新建视频监控，\n1.07万路已接入。", "投资1.2亿元新建视频监控，1.07万路已接入。"),
+    # a figure broken from its qualifier or its unit, even on a short line
+    ("全年出动执法人员6000\n余人次，检查企业1200家。", "全年出动执法人员6000余人次，检查企业1200家。"),
+    ("罚没款共计3.5\n\n万元。", "罚没款共计3.5万元。"),
 ])
 def test_lines_broken_mid_sentence_are_joined(text, expected):
     assert clean_txt(text).clean == expected

@@ -195,7 +195,7 @@ class Catalog:
                 measures=(measures,) if isinstance(measures, str) else tuple(measures),
                 figure_kind=entry.get("figure_kind", "rate" if entry["kind"] == "percent" else "level"),
                 act_named=entry.get("act_named", False),
-                units=tuple(entry.get("units", ())),
+                units=_units(entry.get("units", ()), data.get("unit_sets", {}), entry["id"]),
                 requires=regex.compile(entry["requires"]) if "requires" in entry else None,
                 weight=entry.get("weight", 0),
                 patterns=[Wording(regex.compile(_compile(p)), specificity(p), _anchor(p)) for p in entry.get("patterns", ())],
@@ -372,6 +372,15 @@ class Catalog:
                 score = max(score, wording.specificity + 1 / (2 + distance))
             if score:
                 yield metric.id, score + metric.weight
+
+
+def _units(units: str | list[str], unit_sets: dict[str, list[str]], metric_id: str) -> tuple[str, ...]:
+    """A metric's measure words: its own list, or a named list of [unit_sets]."""
+    if isinstance(units, str):
+        if units not in unit_sets:
+            raise ValueError(f"metric {metric_id}: units {units!r} is not in [unit_sets]")
+        units = unit_sets[units]
+    return tuple(units)
 
 
 @lru_cache(maxsize=8192)

@@ -69,6 +69,19 @@ def test_a_metric_naming_an_unknown_act_or_measure_is_refused():
         Catalog(data)
 
 
+def test_a_named_unit_list_is_shared_and_an_unknown_one_refused():
+    from extractors.metrics import Catalog
+
+    data = {"acts": {"penalty": ["行政处罚"]}, "measures": {"warning": {"words": ["警告"]}},
+            "unit_sets": {"penalty_type": ["件", "家次"]},
+            "metric": [{"id": "penalty.warning", "name": "警告", "kind": "count", "act": "penalty",
+                        "measure": "warning", "units": "penalty_type"}]}
+    assert Catalog(data).metrics["penalty.warning"].units == ("件", "家次")
+    data["metric"][0]["units"] = "penalty_types"
+    with pytest.raises(ValueError, match="units 'penalty_types' is not in"):
+        Catalog(data)
+
+
 SENTENCES = [
     pytest.param(
         "下达行政处罚决定书126份，立案查处违法行为87件。收到复议申请9件。新收一审行政案件12件。",

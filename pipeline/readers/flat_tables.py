@@ -308,7 +308,7 @@ def _tables_in(text: str, rows: list[_Row]) -> list[Table]:
             i += 1
         if len(headers) > 1 and _is_section(headers[-1]):
             headers.pop()  # (一)本单位实施的 | | | … under the column headers: a divider, not a header
-        width = _padded_width(headers, values, width)
+        width = _pad_to_headers(headers, values, width)
         headers = [row for row in headers if len(row.cells) <= width]  # a wider row is not a header of these
         minimum = 1 if headers else 2
         if len(values) >= minimum and width >= 2 and (headers or values[0].kind != "space" or len(values) >= 3):
@@ -324,10 +324,11 @@ def _is_section(row: _Row) -> bool:
     return row.kind == "pipe" and bool(row.texts[0]) and not row.is_numeric(0) and not any(row.texts[1:])
 
 
-def _padded_width(headers: list[_Row], values: list[_Row], width: int) -> int:
-    """The table's width when the scraper padded every header row to it and the
+def _pad_to_headers(headers: list[_Row], values: list[_Row], width: int) -> int:
+    """The table's width. When the scraper padded every header row to it and the
     value rows lost their last cell, an empty one, to the border (… | 0.8 |
-    under 序号 | … | 备注 | |||): one more than the value rows'; else `width`."""
+    under 序号 | … | 备注 | |||), the value rows get that cell back and the width
+    is one more than theirs; else it is `width`."""
     counts = {len(row.cells) for row in headers}
     if len(counts) != 1 or counts != {width + 1} or any(row.kind != "pipe" for row in headers):
         return width

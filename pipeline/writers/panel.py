@@ -23,16 +23,18 @@ def _sql(name: str) -> str:
     return SQL.joinpath(name).read_text(encoding="utf-8")
 
 
-CATALOG_COLUMNS = ("id VARCHAR, name VARCHAR, kind VARCHAR, parent VARCHAR, family VARCHAR, "
-                   "wordings VARCHAR[], position INTEGER")
+# pipeline/catalog.py's columns, then the metric's position in the catalog
+CATALOG_COLUMNS = {"id": "VARCHAR", "name": "VARCHAR", "kind": "VARCHAR", "parent": "VARCHAR",
+                   "family": "VARCHAR", "wordings": "VARCHAR[]"}
 
 
 def create_catalog_table(con: duckdb.DuckDBPyConnection, name: str = "metrics") -> None:
     """The catalog as a table of `con` (pipeline/catalog.py's columns, and its
     position), in one INSERT: building it through Arrow would import pandas,
     a third of a second at every run."""
-    rows = [(*row.values(), i) for i, row in enumerate(metric_rows())]
-    con.execute(f"CREATE TABLE {name} ({CATALOG_COLUMNS})")
+    rows = [(*(row[column] for column in CATALOG_COLUMNS), i) for i, row in enumerate(metric_rows())]
+    columns = ", ".join(f"{column} {kind}" for column, kind in CATALOG_COLUMNS.items())
+    con.execute(f"CREATE TABLE {name} ({columns}, position INTEGER)")
     placeholders = ", ".join([f"({', '.join('?' * len(rows[0]))})"] * len(rows))
     con.execute(f"INSERT INTO {name} VALUES {placeholders}", [value for row in rows for value in row])
 
